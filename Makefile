@@ -1,0 +1,36 @@
+# `make demo` and `make test` each set up .venv themselves on a fresh machine.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test browser clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/embedash demo
+
+# Debian's chromium + chromium-driver when missing and we are root; under CI=true a
+# missing browser is an error, never a skip.
+browser:
+	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing Debian's chromium and chromium-driver"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
+	  fi; \
+	fi
+	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then \
+	  if [ "$${CI:-}" = true ]; then echo "CI: chromium/chromedriver missing; browser tests cannot run" >&2; exit 1; fi; \
+	  echo "warning: chromium/chromedriver missing; browser tests will be skipped (install: apt-get install chromium chromium-driver)"; \
+	fi
+
+test: $(STAMP) browser
+	$(BIN)/pytest
+
+clean:
+	rm -rf $(VENV) *.egg-info

@@ -1,0 +1,199 @@
+"""The `embedash` command: seed-demo, serve, demo, url, cluster."""
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import click
+
+from api.config import Config, ConfigError
+from data import Store
+from data.store import StoreLocked
+
+
+def _config(db: str | None, **overrides) -> Config:
+    config = Config.from_env(**overrides)
+    return replace(config, database=db) if db else config
+
+
+def _open_store(path: str) -> Store:
+    try:
+        return Store(path)
+    except StoreLocked as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@click.group(help="embedash: embeddable billing dashboards. Settings come from EMBEDASH_* variables.")
+def main() -> None:
+    pass
+
+
+@main.command("seed-demo")
+@click.option("--db", "db", default=None, help="DuckDB file (default: $EMBEDASH_DATABASE or ./embedash.duckdb)")
+@click.option("--customers", default=8, show_default=True, type=click.IntRange(1, 100_000))
+@click.option("--days", default=90, show_default=True, type=click.IntRange(1, 730))
+@click.option("--events", default=200_000, show_default=True, type=click.IntRange(0))
+@click.option("--seed", default=7, show_default=True, type=int)
+@click.option("--force", is_flag=True, help="replace an existing file")
+def seed_demo_command(db, customers, days, events, seed, force):
+    """Write deterministic demo data to a new store."""
+    path = db or Config.from_env().database
+    seed_store(path, customers=customers, days=days, events=events, seed=seed, force=force)
+
+
+def seed_store(path: str, *, force: bool = False, **sizes) -> None:
+    from data.demo import seed_demo
+
+    if path != ":memory:" and Path(path).exists():
+        if not force:
+            raise click.ClickException(f"{path} exists; pass --force to replace it")
+        Path(path).unlink()
+        Path(path + ".wal").unlink(missing_ok=True)
+    store = _open_store(path)
+    counts = seed_demo(store, **sizes)
+    store.close()
+    click.echo(f"seeded {path}: " + ", ".join(f"{v:,} {k}" for k, v in counts.items()))
+
+
+def _serve(config: Config, *, host: str, port: int, threads: int, demo: bool = False, banner=None) -> None:
+    from api import create_app
+    from api.server import make_server
+
+    try:
+        config.check()
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+    app = create_app(config, store=_open_store(config.database), demo=demo)
+    server = make_server(app, host=host, port=port, threads=threads)
+    base = config.public_url or f"http://{host}:{server.effective_port}"
+    click.echo(f"embedash serving {config.database} at {base} ({threads} threads)")
+    if banner:
+        banner(app, base)
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()
+
+
+_serve_options = [
+    click.option("--db", "db", default=None, help="DuckDB file (default: $EMBEDASH_DATABASE)"),
+    click.option("--host", default="127.0.0.1", show_default=True),
+    click.option("--port", default=8050, show_default=True, type=int),
+    click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 256)),
+]
+
+
+def serve_options(f):
+    for option in reversed(_serve_options):
+        f = option(f)
+    return f
+
+
+@main.command()
+@serve_options
+def serve(db, host, port, threads):
+    """Serve the API and the dashboards with waitress."""
+    _serve(_config(db), host=host, port=port, threads=threads)
+
+
+@main.command()
+@serve_options
+def demo(db, host, port, threads):
+    """Seed a demo store if missing, then serve it with the /demo host page."""
+    db = db or os.environ.get("EMBEDASH_DATABASE") or "./embedash-demo.duckdb"
+    if not Path(db).exists():
+        click.echo(f"seeding a demo store at {db} (once)...")
+        seed_store(db)
+    env_keys = Config.from_env()
+    overrides = {}
+    if not env_keys.secret_keys:
+        overrides["secret_keys"] = [secrets.token_urlsafe(32)]
+        click.echo("EMBEDASH_SECRET_KEYS not set: using a random key for this run (links die with the process)")
+    if not env_keys.api_keys:
+        overrides["api_keys"] = ["demo_" + secrets.token_urlsafe(16)]
+    config = _config(db, **overrides)
+
+    def banner(app, base):
+        from api.embeds import issue_embed
+        from dashboards import AVAILABLE
+        from data.customers import list_customers
+
+        svc = app.extensions["embedash"]
+        first = list_customers(svc.store)[0]
+        click.echo(f"\n  API key:    {config.api_keys[0]}")
+        click.echo(f"  host page:  {base}/demo   <- open this: the dashboards embedded as a host would")
+        for dashboard in AVAILABLE:
+            url, _ = issue_embed(svc, {"customer_id": first.id, "dashboard": dashboard}, base_url=base)
+            click.echo(f"  {dashboard} ({first.name}): {url}")
+        body = json.dumps({"customer_id": first.id, "dashboard": "usage"})
+        click.echo(
+            f"\n  try:  curl -s -X POST {base}/v1/dashboards/getEmbeddableUrl \\\n"
+            f"          -H 'Authorization: Bearer {config.api_keys[0]}' -H 'Content-Type: application/json' \\\n"
+            f"          -d '{body}'\n\n  Ctrl-C stops.\n"
+        )
+
+    _serve(config, host=host, port=port, threads=threads, demo=True, banner=banner)
+
+
+@main.command()
+@click.argument("customer_id")
+@click.option("--dashboard", default="usage", show_default=True)
+@click.option("--color", "colors", multiple=True, metavar="NAME=#HEX", help="colour override (repeatable)")
+@click.option("--option", "options", multiple=True, metavar="KEY=VALUE", help="dashboard option (repeatable)")
+@click.option("--expires-in", type=int, default=None, help="seconds (default: $EMBEDASH_TOKEN_TTL)")
+@click.option("--db", "db", default=None)
+def url(customer_id, dashboard, colors, options, expires_in, db):
+    """Print a signed embed URL, validated exactly like the API's."""
+    from api import create_app
+    from api.embeds import issue_embed
+    from api.errors import ApiError
+
+    def pairs(items, what):
+        out = []
+        for item in items:
+            name, sep, value = item.partition("=")
+            if not sep:
+                raise click.BadParameter(f"{item!r} is not NAME=VALUE", param_hint=f"--{what}")
+            out.append((name, value))
+        return out
+
+    body = {
+        "customer_id": customer_id,
+        "dashboard": dashboard,
+        "color_overrides": [{"name": n, "value": v} for n, v in pairs(colors, "color")],
+        "dashboard_options": [{"key": k, "value": v} for k, v in pairs(options, "option")],
+    }
+    if expires_in is not None:
+        body["expires_in"] = expires_in
+    config = _config(db)
+    try:
+        app = create_app(config, store=_open_store(config.database))
+        url_text, _ = issue_embed(app.extensions["embedash"], body, base_url=config.public_url or "http://127.0.0.1:8050")
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+    except ApiError as exc:
+        allowed = f" (allowed: {', '.join(exc.extra['allowed'])})" if exc.extra.get("allowed") else ""
+        raise click.ClickException(f"{exc.field}: {exc.message}{allowed}") from None
+    click.echo(url_text)
+
+
+@main.command()
+@click.option("--db", "db", default=None)
+def cluster(db):
+    """Rewrite events and rollups in customer order (keeps one customer's reads fast)."""
+    from data.cluster import cluster as run
+
+    store = _open_store(db or Config.from_env().database)
+    run(store)
+    store.close()
+    click.echo("clustered")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

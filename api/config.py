@@ -1,0 +1,57 @@
+"""Settings from EMBEDASH_* environment variables; a missing required one fails fast by name."""
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+
+MAX_TOKEN_TTL = 86_400
+
+
+class ConfigError(RuntimeError):
+    pass
+
+
+def _csv(value: str | None) -> list[str]:
+    return [part.strip() for part in (value or "").split(",") if part.strip()]
+
+
+@dataclass(frozen=True)
+class Config:
+    database: str = "./embedash.duckdb"
+    secret_keys: list[str] = field(default_factory=list)  # newest first
+    api_keys: list[str] = field(default_factory=list)
+    public_url: str = ""  # e.g. https://embed.example.com; empty: taken from each request
+    frame_ancestors: list[str] = field(default_factory=list)  # origins that may frame /embed/
+    token_ttl: int = 3600
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides) -> Config:
+        env = os.environ if environ is None else environ
+        ttl_text = env.get("EMBEDASH_TOKEN_TTL", "3600")
+        try:
+            ttl = int(ttl_text)
+        except ValueError:
+            raise ConfigError(f"EMBEDASH_TOKEN_TTL must be a whole number of seconds, got {ttl_text!r}") from None
+        config = cls(
+            database=env.get("EMBEDASH_DATABASE", cls.database),
+            secret_keys=_csv(env.get("EMBEDASH_SECRET_KEYS")),
+            api_keys=_csv(env.get("EMBEDASH_API_KEYS")),
+            public_url=env.get("EMBEDASH_PUBLIC_URL", "").rstrip("/"),
+            frame_ancestors=_csv(env.get("EMBEDASH_FRAME_ANCESTORS")),
+            token_ttl=ttl,
+        )
+        return replace(config, **overrides)
+
+    def check(self) -> Config:
+        """Raise ConfigError naming the first setting that makes the server unsafe to start."""
+        if not self.secret_keys:
+            raise ConfigError(
+                "EMBEDASH_SECRET_KEYS is missing, and has no default: set a comma-separated list of "
+                "secret keys, newest first (e.g. `python -c 'import secrets; print(secrets.token_urlsafe(32))'`)"
+            )
+        if any(len(k) < 16 for k in self.secret_keys):
+            raise ConfigError("EMBEDASH_SECRET_KEYS: every key must be at least 16 characters")
+        if not 60 <= self.token_ttl <= MAX_TOKEN_TTL:
+            raise ConfigError(f"EMBEDASH_TOKEN_TTL must be between 60 and {MAX_TOKEN_TTL} seconds")
+        return self

@@ -1,0 +1,115 @@
+"""Customers and billable metrics: `POST/GET /v1/customers`, `POST/GET /v1/billable-metrics`."""
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from babel import Locale, UnknownLocaleError
+from babel.numbers import list_currencies
+from flask import Blueprint, jsonify
+
+from api.errors import ApiError, bad_request, not_found
+from api.services import services
+from api.validation import EXTERNAL_ID, IDENTIFIER, json_body, one_or_many, reject_unknown, text, zone_name
+from data.customers import get_customer, list_customers, upsert_customers
+from data.metrics import list_metrics, upsert_metrics
+from data.models import AGGREGATIONS, BillableMetric, Customer
+
+bp = Blueprint("customers", __name__)
+MAX_ITEMS = 1000
+_CURRENCIES = frozenset(list_currencies())
+
+
+def _each(body: Any, parse) -> list:
+    """Parse every item, naming its index in the error; nothing is written unless all are good."""
+    items, many = one_or_many(body)
+    if many and not 1 <= len(items) <= MAX_ITEMS:
+        raise bad_request(f"send between 1 and {MAX_ITEMS} items", field=None)
+    parsed = []
+    for i, item in enumerate(items):
+        prefix = f"[{i}]." if many else ""
+        if not isinstance(item, dict):
+            raise bad_request("must be a JSON object", field=prefix.rstrip(".") or None)
+        try:
+            parsed.append(parse(item))
+        except ApiError as exc:
+            exc.field = prefix + (exc.field or "")
+            raise
+    return parsed
+
+
+def _customer(item: dict) -> Customer:
+    reject_unknown(item, {"id", "name", "currency", "timezone", "locale"})
+    customer_id = text(item, "id", pattern=EXTERNAL_ID, max_len=128)
+    currency = text(item, "currency", required=False, default="USD").upper()
+    if currency not in _CURRENCIES:
+        raise bad_request(f"unknown ISO 4217 currency {currency!r}", field="currency")
+    timezone = zone_name(text(item, "timezone", required=False, default="UTC"), field="timezone")
+    locale = text(item, "locale", required=False, default="en_US")
+    try:
+        Locale.parse(locale)
+    except (UnknownLocaleError, ValueError):
+        raise bad_request(f"unknown locale {locale!r} (use e.g. en_US, de_DE, ja_JP)", field="locale") from None
+    name = text(item, "name", required=False, default=customer_id)
+    return Customer(customer_id, name, currency, timezone, locale)
+
+
+def _metric(item: dict) -> BillableMetric:
+    reject_unknown(item, {"slug", "name", "unit", "event_type", "aggregation", "value_property", "group_keys"})
+    slug = text(item, "slug", pattern=IDENTIFIER, max_len=64)
+    aggregation = text(item, "aggregation").upper()
+    if aggregation not in AGGREGATIONS:
+        raise bad_request(f"unknown aggregation {aggregation!r}", field="aggregation", allowed=list(AGGREGATIONS))
+    value_property = text(item, "value_property", required=aggregation != "COUNT", pattern=IDENTIFIER)
+    group_keys = item.get("group_keys", [])
+    if not isinstance(group_keys, list) or len(group_keys) > 8 or not all(
+        isinstance(k, str) and IDENTIFIER.match(k) for k in group_keys
+    ):
+        raise bad_request("must be a list of at most 8 property names (letters, digits, _)", field="group_keys")
+    if len(set(group_keys)) != len(group_keys):
+        raise bad_request("group keys must be distinct", field="group_keys")
+    return BillableMetric(
+        slug=slug, name=text(item, "name", required=False, default=slug), unit=text(item, "unit", required=False, default=""),
+        event_type=text(item, "event_type"), aggregation=aggregation, value_property=value_property,
+        group_keys=tuple(group_keys),
+    )  # fmt: skip
+
+
+def customer_json(c: Customer) -> dict:
+    return asdict(c)
+
+
+def metric_json(m: BillableMetric) -> dict:
+    return {**asdict(m), "group_keys": list(m.group_keys)}
+
+
+@bp.post("/customers")
+def post_customers():
+    customers = _each(json_body(), _customer)
+    upsert_customers(services().store, customers)
+    return jsonify({"data": [customer_json(c) for c in customers]})
+
+
+@bp.get("/customers")
+def get_customers():
+    return jsonify({"data": [customer_json(c) for c in list_customers(services().store)]})
+
+
+@bp.get("/customers/<customer_id>")
+def get_one_customer(customer_id: str):
+    customer = get_customer(services().store, customer_id)
+    if customer is None:
+        raise not_found(f"no customer {customer_id!r}", field="customer_id")
+    return jsonify({"data": customer_json(customer)})
+
+
+@bp.post("/billable-metrics")
+def post_metrics():
+    metrics = _each(json_body(), _metric)
+    upsert_metrics(services().store, metrics)
+    return jsonify({"data": [metric_json(m) for m in metrics]})
+
+
+@bp.get("/billable-metrics")
+def get_metrics():
+    return jsonify({"data": [metric_json(m) for m in list_metrics(services().store)]})

@@ -1,0 +1,91 @@
+"""Event ingest: `POST /v1/events` takes CloudEvents (one or an array).
+
+A batch is all or nothing: every invalid event is listed by index and nothing is written.
+Re-sent (source, id) pairs are no-ops. Once this answers 200, reads include the events.
+"""
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+import pandas as pd
+from flask import Blueprint, jsonify
+
+from api.errors import ApiError, bad_request
+from api.services import services
+from api.validation import instant, json_body, number, one_or_many
+from data.customers import existing_customer_ids
+from data.events import EVENT_COLUMNS, ingest_events
+from data.metrics import list_metrics
+
+bp = Blueprint("events", __name__)
+MAX_EVENTS = 10_000
+_FIELDS = {"specversion", "id", "source", "type", "subject", "time", "data", "datacontenttype", "dataschema"}
+
+
+def _problems(event: Any, numeric: dict[str, list[str]]) -> list[tuple[str, str]]:
+    if not isinstance(event, dict):
+        return [("", "must be a JSON object")]
+    out = []
+    if event.get("specversion") != "1.0":
+        out.append(("specversion", 'must be "1.0"'))
+    for key in ("id", "source", "type", "subject"):
+        value = event.get(key)
+        if not isinstance(value, str) or not value or len(value) > 256:
+            out.append((key, "is required: a non-empty string of at most 256 characters"))
+    for key in sorted(set(event) - _FIELDS):
+        out.append((key, "is not a CloudEvents attribute this API accepts"))
+    if "time" in event:
+        try:
+            instant(event["time"], field="time")
+        except ApiError as exc:
+            out.append(("time", exc.message.removeprefix("time ")))
+    data = event.get("data", {})
+    if not isinstance(data, dict):
+        out.append(("data", "must be a JSON object"))
+    else:
+        for prop in numeric.get(event.get("type"), []):
+            if number(data.get(prop)) is None:
+                out.append((f"data.{prop}", "must be a number (a metric sums or compares it)"))
+    return out
+
+
+@bp.post("/events")
+def post_events():
+    events, _ = one_or_many(json_body())
+    if not 1 <= len(events) <= MAX_EVENTS:
+        raise bad_request(f"send between 1 and {MAX_EVENTS} events per request", field=None)
+    svc = services()
+    numeric: dict[str, list[str]] = {}
+    for m in list_metrics(svc.store):
+        if m.value_property and m.aggregation != "UNIQUE_COUNT":
+            numeric.setdefault(m.event_type, []).append(m.value_property)
+    details = [
+        {"index": i, "field": field, "message": message}
+        for i, event in enumerate(events)
+        for field, message in _problems(event, numeric)
+    ]
+    subjects = {e["subject"] for e in events if isinstance(e, dict) and isinstance(e.get("subject"), str)}
+    unknown = subjects - existing_customer_ids(svc.store, subjects)
+    details += [
+        {"index": i, "field": "subject", "message": f"no customer {e['subject']!r}"}
+        for i, e in enumerate(events)
+        if isinstance(e, dict) and e.get("subject") in unknown
+    ]
+    if details:
+        details.sort(key=lambda d: d["index"])
+        raise bad_request(f"{len({d['index'] for d in details})} of {len(events)} events are invalid; nothing was written",
+                          field="events", code="invalid_events", details=details)
+    now = datetime.now(UTC)
+    frame = pd.DataFrame(
+        [
+            (e["source"], e["id"], e["subject"], e["type"],
+             (instant(e["time"], field="time") if "time" in e else now).replace(tzinfo=None),
+             json.dumps(e.get("data", {}), separators=(",", ":")))
+            for e in events
+        ],
+        columns=EVENT_COLUMNS,
+    )  # fmt: skip
+    result = ingest_events(svc.store, frame)
+    return jsonify({"data": {"received": result.received, "inserted": result.inserted, "duplicates": result.duplicates}})

@@ -1,0 +1,21 @@
+"""What the app factory builds once and the request handlers share."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app
+
+from api.config import Config
+from api.tokens import EmbedTokens
+from data import Store
+
+
+@dataclass(frozen=True)
+class Services:
+    config: Config
+    store: Store
+    tokens: EmbedTokens
+
+
+def services() -> Services:
+    return current_app.extensions["embedash"]

@@ -1,0 +1,58 @@
+"""`GET /v1/customers/{id}/usage`: the numbers the usage dashboard shows, as JSON."""
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from flask import Blueprint, jsonify, request
+
+from api.errors import bad_request, not_found
+from api.services import services
+from api.validation import decimal_text, instant, zone_name
+from data.customers import get_customer
+from data.metrics import list_metrics
+from data.schema import BUCKET_MINUTES
+from data.usage import WINDOW_SIZES, is_bucket_aligned, trailing_days, usage_series
+
+bp = Blueprint("usage", __name__)
+MAX_RANGE = timedelta(days=400)
+MAX_HOUR_RANGE = timedelta(days=31)
+
+
+@bp.get("/customers/<customer_id>/usage")
+def get_usage(customer_id: str):
+    svc, args = services(), request.args
+    customer = get_customer(svc.store, customer_id)
+    if customer is None:
+        raise not_found(f"no customer {customer_id!r}", field="customer_id")
+    metrics = {m.slug: m for m in list_metrics(svc.store)}
+    slug = args.get("metric")
+    if slug not in metrics:
+        raise bad_request(f"unknown metric {slug!r}" if slug else "metric is required", field="metric",
+                          allowed=sorted(metrics))
+    metric = metrics[slug]
+    window_size = args.get("window_size", "day")
+    if window_size not in WINDOW_SIZES:
+        raise bad_request(f"unknown window_size {window_size!r}", field="window_size", allowed=list(WINDOW_SIZES))
+    group_by = args.get("group_by") or None
+    if group_by is not None and group_by not in metric.group_keys:
+        raise bad_request(f"{slug} cannot be grouped by {group_by!r}", field="group_by", allowed=list(metric.group_keys))
+    tz = zone_name(args["tz"], field="tz") if args.get("tz") else customer.timezone
+    default_start, default_end = trailing_days(30, tz, datetime.now(UTC))
+    start = instant(args["from"], field="from") if args.get("from") else default_start
+    end = instant(args["to"], field="to") if args.get("to") else default_end
+    for name, value in (("from", start), ("to", end)):
+        if not is_bucket_aligned(value):
+            raise bad_request(f"{name} must fall on a {BUCKET_MINUTES}-minute boundary", field=name)
+    if not start < end:
+        raise bad_request("from must be before to", field="from")
+    if end - start > MAX_RANGE or (window_size == "hour" and end - start > MAX_HOUR_RANGE):
+        limit = MAX_HOUR_RANGE if window_size == "hour" else MAX_RANGE
+        raise bad_request(f"the range may span at most {limit.days} days for window_size={window_size}", field="to")
+    series = usage_series(svc.store, customer_id=customer.id, metric=metric, start=start, end=end, tz=tz,
+                          window_size=window_size, group_by=group_by)
+    data = [
+        {"window_start": row.window_start.isoformat(), "window_end": row.window_end.isoformat(),
+         "group": row.group, "value": decimal_text(row.value)}
+        for row in series.itertuples()
+    ]  # fmt: skip
+    return jsonify({"data": data, "metric": slug, "group_by": group_by, "window_size": window_size, "tz": tz})

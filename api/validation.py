@@ -1,0 +1,97 @@
+"""Reading request bodies and fields; every failure is an ApiError naming the field."""
+from __future__ import annotations
+
+import math
+import re
+from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from flask import request
+
+from api.errors import bad_request
+
+IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
+EXTERNAL_ID = re.compile(r"^[^\s/?#]{1,128}$")
+
+
+def json_body() -> Any:
+    if not request.is_json:
+        raise bad_request("the body must be JSON (Content-Type: application/json)", field=None, code="malformed_json")
+    body = request.get_json(silent=True)
+    if body is None:
+        raise bad_request("the body is not valid JSON", field=None, code="malformed_json")
+    return body
+
+
+def one_or_many(body: Any) -> tuple[list[Any], bool]:
+    """A body that is one object or a list of them; returns (items, was_list)."""
+    if isinstance(body, list):
+        return body, True
+    return [body], False
+
+
+def reject_unknown(obj: dict, allowed: set[str], *, prefix: str = "") -> None:
+    unknown = sorted(set(obj) - allowed)
+    if unknown:
+        raise bad_request(f"unknown field {unknown[0]!r}", field=prefix + unknown[0], allowed=sorted(allowed))
+
+
+def text(obj: dict, key: str, *, field: str | None = None, required: bool = True, default: str | None = None,
+         pattern: re.Pattern | None = None, max_len: int = 256) -> str | None:
+    field = field or key
+    value = obj.get(key)
+    if value is None:
+        if required:
+            raise bad_request(f"{field} is required", field=field)
+        return default
+    if not isinstance(value, str) or not value.strip():
+        raise bad_request(f"{field} must be a non-empty string", field=field)
+    if len(value) > max_len:
+        raise bad_request(f"{field} must be at most {max_len} characters", field=field)
+    if pattern is not None and not pattern.match(value):
+        raise bad_request(f"{field} has characters that are not allowed: {value!r}", field=field)
+    return value
+
+
+def zone_name(value: str, *, field: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise bad_request(f"unknown IANA time zone {value!r}", field=field) from None
+    return value
+
+
+def instant(value: Any, *, field: str) -> datetime:
+    """An RFC 3339 / ISO 8601 timestamp with an offset, as an aware UTC datetime."""
+    if not isinstance(value, str):
+        raise bad_request(f"{field} must be an RFC 3339 timestamp string", field=field)
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise bad_request(f"{field} is not an RFC 3339 timestamp: {value!r}", field=field) from None
+    if parsed.tzinfo is None:
+        raise bad_request(f"{field} must include a UTC offset (e.g. Z or +09:00)", field=field)
+    return parsed.astimezone(UTC)
+
+
+def number(value: Any) -> Decimal | None:
+    """A finite number given as a JSON number or a decimal string, else None."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        return None
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    try:
+        parsed = Decimal(str(value))
+    except InvalidOperation:
+        return None
+    return parsed if parsed.is_finite() else None
+
+
+def decimal_text(value: Decimal | int | None) -> str | None:
+    """Exact decimal as a plain string without trailing zeros: Decimal('1.500') -> '1.5'."""
+    if value is None:
+        return None
+    normalized = Decimal(value).normalize()
+    return format(normalized, "f")

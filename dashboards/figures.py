@@ -1,0 +1,58 @@
+"""Pure figure builders: (DataFrame, palette) -> Plotly figure as a plain dict (fast to build)."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, timedelta
+
+import pandas as pd
+
+from theme import plotly_template, series_colors
+
+NO_GROUP = "(none)"
+
+
+def usage_bar_figure(
+    series: pd.DataFrame,
+    *,
+    colors: Mapping[str, str],
+    first_day: date,
+    last_day: date,
+    unit: str,
+    group_names: Mapping[str, str] | None = None,
+) -> dict:
+    """Stacked daily bars, one trace per group value; `series` has window_start, group, value."""
+    palette = series_colors(colors)
+    group_names = group_names or {}
+    traces = []
+    if len(series):
+        days = series["window_start"].map(lambda t: t.date().isoformat())
+        grouped = series.assign(day=days).groupby("group", dropna=False, sort=True)
+        for i, (group, rows) in enumerate(grouped):
+            raw = NO_GROUP if group is None or pd.isna(group) else str(group)
+            traces.append(
+                {
+                    "type": "bar",
+                    "name": group_names.get(raw, raw),
+                    "x": rows["day"].tolist(),
+                    "y": [float(v) for v in rows["value"]],  # floats for drawing only; totals stay Decimal
+                    "marker": {"color": palette[i % len(palette)]},
+                    "hovertemplate": "%{x|%b %d}: %{y:,}" + f" {unit}<extra>%{{fullData.name}}</extra>",
+                }
+            )
+    return {
+        "data": traces,
+        "layout": {
+            "template": plotly_template(colors),
+            "barmode": "stack",
+            "height": 320,
+            "margin": {"l": 56, "r": 16, "t": 16, "b": 40},
+            "showlegend": len(traces) > 1 or (len(traces) == 1 and traces[0]["name"] != NO_GROUP),
+            "legend": {"orientation": "h", "y": -0.15},
+            "xaxis": {
+                "type": "date",
+                # Half a day of margin either side, so every day of the window has its slot.
+                "range": [f"{first_day - timedelta(days=1)}T12:00", f"{last_day}T12:00"],
+            },
+            "yaxis": {"title": {"text": unit}, "rangemode": "tozero"},
+        },
+    }

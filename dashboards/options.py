@@ -1,0 +1,69 @@
+"""The dashboards an embed URL may name, and the `dashboard_options` each accepts."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+
+class OptionError(ValueError):
+    def __init__(self, message: str, *, field: str, allowed: list[str] | None = None):
+        super().__init__(message)
+        self.field, self.allowed = field, allowed
+
+
+@dataclass(frozen=True)
+class Option:
+    key: str
+    allowed: tuple[str, ...]
+    default: str
+
+
+# None: a dashboard we name (Metronome's set) but do not serve yet.
+DASHBOARDS: dict[str, tuple[Option, ...] | None] = {
+    "usage": (Option("default_window", ("30", "60", "90"), "30"),),
+    "invoices": None,
+    "credits": None,
+    "commits_and_credits": None,
+}
+AVAILABLE: tuple[str, ...] = tuple(name for name, spec in DASHBOARDS.items() if spec is not None)
+
+
+def _as_text(value: Any) -> str | None:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (str, int)):
+        return str(value)
+    return None
+
+
+def validate_options(dashboard: str, items: Any, *, field: str = "dashboard_options") -> dict[str, str]:
+    """Check `[{key, value}]` against the dashboard's options; return {key: value}. Raises OptionError."""
+    spec = {o.key: o for o in DASHBOARDS[dashboard] or ()}
+    if items is None:
+        return {}
+    if not isinstance(items, list):
+        raise OptionError("must be a list of {key, value} objects", field=field)
+    out: dict[str, str] = {}
+    for i, item in enumerate(items):
+        where = f"{field}[{i}]"
+        if not isinstance(item, dict) or set(item) - {"key", "value"} or "key" not in item:
+            raise OptionError("must be an object with `key` and `value`", field=where)
+        option = spec.get(item["key"])
+        if option is None:
+            raise OptionError(
+                f"unknown option {item['key']!r} for the {dashboard} dashboard", field=f"{where}.key", allowed=sorted(spec)
+            )
+        value = _as_text(item.get("value"))
+        if value not in option.allowed:
+            raise OptionError(
+                f"bad value {item.get('value')!r} for option {option.key}", field=f"{where}.value", allowed=list(option.allowed)
+            )
+        out[option.key] = value
+    return out
+
+
+def option_value(dashboard: str, options: Mapping[str, str], key: str) -> str:
+    """The value a token chose for an option, or its default."""
+    spec = {o.key: o for o in DASHBOARDS[dashboard] or ()}
+    return options.get(key, spec[key].default)

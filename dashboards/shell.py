@@ -1,0 +1,131 @@
+"""The page shell every dashboard shares: the token gate in front of the page, the themed
+denial page, the theme injected into the page head, and the router callback.
+
+The browser never names a customer: every callback re-verifies the token from the page URL
+and takes the customer from its claims.
+"""
+from __future__ import annotations
+
+import html as html_text
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs
+
+import dash
+from dash import Input, Output, dcc, html
+from flask import Flask, g, request
+
+from dashboards.options import DASHBOARDS
+from data import Store
+from theme import css_variables, palette
+
+log = logging.getLogger("embedash.embed")
+ASSETS = str(Path(__file__).with_name("assets"))
+PREFIX = "/embed/"
+
+# verify(token) -> claims with .customer_id, .dashboard, .options, .colors, .group_overrides;
+# raises PermissionError (with .status and optionally .claims) when the token is no good.
+Verifier = Callable[[str | None], Any]
+
+
+@dataclass(frozen=True)
+class EmbedDeps:
+    store: Store
+    verify: Verifier
+
+
+def token_from_search(search: str | None) -> str | None:
+    values = parse_qs((search or "").lstrip("?")).get("token")
+    return values[0] if values else None
+
+
+def verified(deps: EmbedDeps, search: str | None, dashboard: str) -> Any | None:
+    """The claims of the page's token if it is still good and for this dashboard, else None."""
+    try:
+        claims = deps.verify(token_from_search(search))
+    except PermissionError as exc:
+        log.info("callback refused: %s", exc)
+        return None
+    return claims if claims.dashboard == dashboard else None
+
+
+def expired_notice() -> html.Div:
+    """What a page shows in place of data once its token stops working (frame.js tells the host)."""
+    return html.Div(
+        [html.H2("This link has expired"), html.P("Reload the page you came from to see this dashboard again.")],
+        className="eb-expired eb-denied",
+    )
+
+
+_DENIED = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="referrer" content="no-referrer">
+<meta name="viewport" content="width=device-width, initial-scale=1"><title>{title}</title>
+<style>{css}
+body{{margin:0;font-family:var(--eb-font);background:var(--eb-white);color:var(--eb-gray-dark)}}
+.eb-denied{{padding:32px;text-align:center}} h2{{margin:0 0 8px;color:var(--eb-primary-red);font-size:18px}}
+p{{margin:0;color:var(--eb-gray-medium);font-size:14px}}</style></head>
+<body><div class="eb-expired eb-denied"><h2>{title}</h2><p>{message}</p></div>
+<script>window.parent!==window&&window.parent.postMessage({{type:"embedash:expired"}},"*");</script>
+</body></html>"""
+
+
+def denied_page(status: int, claims: Any | None = None) -> tuple[str, int, dict[str, str]]:
+    titles = {401: "This link has expired", 403: "This link is no longer valid", 404: "No such dashboard"}
+    colors = palette(getattr(claims, "colors", None) or {})
+    body = _DENIED.format(
+        title=titles[status],
+        message=html_text.escape("Reload the page you came from to see this dashboard again."),
+        css=css_variables(colors),
+    )
+    return body, status, {"Content-Type": "text/html; charset=utf-8"}
+
+
+class EmbedDash(dash.Dash):
+    """Dash with the verified token's palette written into the page head, so the first paint is themed."""
+
+    def interpolate_index(self, **kwargs: Any) -> str:
+        page = super().interpolate_index(**kwargs)
+        claims = g.get("embed_claims")
+        style = f'<style id="eb-theme">{css_variables(palette(claims.colors if claims else {}))}</style>'
+        return page.replace("</head>", f'<meta name="referrer" content="no-referrer">{style}</head>', 1)
+
+
+def install_gate(server: Flask, deps: EmbedDeps) -> None:
+    """Verify the token before a dashboard page is served; refuse with the denial page."""
+
+    @server.before_request
+    def _gate():
+        path = request.path
+        if not path.startswith(PREFIX):
+            return None
+        name = path[len(PREFIX):]
+        if name.startswith(("_", "assets/")):  # Dash's own endpoints; callbacks verify for themselves
+            return None
+        if DASHBOARDS.get(name) is None:
+            return denied_page(404)
+        try:
+            claims = deps.verify(request.args.get("token"))
+        except PermissionError as exc:
+            log.info("page refused: %s", exc)
+            return denied_page(getattr(exc, "status", 401), getattr(exc, "claims", None))
+        if claims.dashboard != name:
+            return denied_page(403, claims)
+        g.embed_claims = claims
+        return None
+
+
+def shell_layout() -> html.Div:
+    return html.Div([dcc.Location(id="eb-url", refresh=False), html.Div(id="eb-page")], className="eb-root")
+
+
+def register_router(app: dash.Dash, deps: EmbedDeps, pages: dict[str, Callable[[Any], Any]]) -> None:
+    @app.callback(Output("eb-page", "children"), Input("eb-url", "pathname"), Input("eb-url", "search"))
+    def _route(pathname: str | None, search: str | None):
+        name = (pathname or "")[len(PREFIX):]
+        claims = verified(deps, search, name)
+        if claims is None or name not in pages:
+            return expired_notice()
+        return pages[name](claims)

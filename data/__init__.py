@@ -1,0 +1,7 @@
+"""The DuckDB store: schema, ingest, rollups and one pure function per aggregation.
+
+Imports nothing from api, dashboards or theme.
+"""
+from data.store import Store
+
+__all__ = ["Store"]

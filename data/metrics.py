@@ -1,0 +1,41 @@
+"""Billable metrics: which events count, how they aggregate, which properties group them."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from data.models import BillableMetric
+from data.rollup import rebuild_rollup
+from data.store import Store, one
+
+_COLUMNS = "slug, name, unit, event_type, aggregation, value_property, group_keys"
+
+
+def _metric(row: tuple) -> BillableMetric:
+    *head, group_keys = row
+    return BillableMetric(*head, group_keys=tuple(group_keys))
+
+
+def upsert_metrics(store: Store, metrics: Iterable[BillableMetric]) -> None:
+    """Create or replace metrics and rebuild their rollups from the stored events,
+    so a metric defined after its events arrived still shows them."""
+    metrics = list(metrics)
+    with store.transaction() as cur:
+        cur.executemany(
+            f"""INSERT OR REPLACE INTO billable_metrics ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)""",
+            [
+                [m.slug, m.name, m.unit, m.event_type, m.aggregation, m.value_property, list(m.group_keys)]
+                for m in metrics
+            ],
+        )
+        for m in metrics:
+            rebuild_rollup(cur, metric=m.slug)
+
+
+def list_metrics(store: Store) -> list[BillableMetric]:
+    rows = store.cursor().execute(f"SELECT {_COLUMNS} FROM billable_metrics ORDER BY slug").fetchall()
+    return [_metric(r) for r in rows]
+
+
+def get_metric(store: Store, slug: str) -> BillableMetric | None:
+    row = one(store.cursor(), f"SELECT {_COLUMNS} FROM billable_metrics WHERE slug = ?", [slug])
+    return _metric(row) if row else None

@@ -1,0 +1,89 @@
+"""Schema migrations, applied in order; the applied version is kept in `schema_version`.
+
+Every instant is a naive TIMESTAMP holding UTC. Conversion to a customer's zone happens
+in the query with `timezone(tz, ...)`, never through the session's TimeZone setting.
+"""
+from __future__ import annotations
+
+import duckdb
+
+BUCKET_MINUTES = 15
+
+MIGRATIONS: list[str] = [
+    # 1: customers, metrics, raw events, the quarter-hour rollup, revocations.
+    f"""
+    CREATE TABLE customers (
+        id VARCHAR PRIMARY KEY,
+        name VARCHAR NOT NULL,
+        currency VARCHAR NOT NULL,
+        timezone VARCHAR NOT NULL,
+        locale VARCHAR NOT NULL,
+        created_at TIMESTAMP NOT NULL DEFAULT (now()::TIMESTAMP),
+        updated_at TIMESTAMP NOT NULL DEFAULT (now()::TIMESTAMP)
+    );
+    CREATE TABLE billable_metrics (
+        slug VARCHAR PRIMARY KEY,
+        name VARCHAR NOT NULL,
+        unit VARCHAR NOT NULL,
+        event_type VARCHAR NOT NULL,
+        aggregation VARCHAR NOT NULL,
+        value_property VARCHAR,
+        group_keys VARCHAR[] NOT NULL
+    );
+    -- Raw events. (source, id) is the idempotency key: a re-sent event is a no-op.
+    -- batch_id grows with every ingest, so "the rows of this batch" is a zonemap-pruned scan.
+    CREATE TABLE events (
+        source VARCHAR NOT NULL,
+        id VARCHAR NOT NULL,
+        customer_id VARCHAR NOT NULL,
+        type VARCHAR NOT NULL,
+        time TIMESTAMP NOT NULL,
+        properties JSON,
+        batch_id BIGINT NOT NULL,
+        PRIMARY KEY (source, id)
+    );
+    CREATE SEQUENCE ingest_batches START 1;
+    -- One row per customer, metric, {BUCKET_MINUTES}-minute UTC bucket and combination of
+    -- group values. Quarter hours, not hours, because every zone in use today is offset from
+    -- UTC by a multiple of 15 minutes (Asia/Kolkata +5:30, Asia/Kathmandu +5:45): days in
+    -- any customer's zone are exact unions of buckets.
+    CREATE TABLE usage_rollup (
+        customer_id VARCHAR NOT NULL,
+        metric VARCHAR NOT NULL,
+        bucket TIMESTAMP NOT NULL,
+        group_key VARCHAR NOT NULL,
+        groups MAP(VARCHAR, VARCHAR) NOT NULL,
+        event_count BIGINT NOT NULL,
+        value_sum DECIMAL(38, 9),
+        value_max DECIMAL(38, 9),
+        last_time TIMESTAMP NOT NULL,
+        last_value DECIMAL(38, 9),
+        PRIMARY KEY (customer_id, metric, bucket, group_key)
+    );
+    CREATE TABLE revoked_tokens (
+        token_id VARCHAR PRIMARY KEY,
+        revoked_at TIMESTAMP NOT NULL DEFAULT (now()::TIMESTAMP)
+    );
+    -- Every token for the customer issued at or before revoked_before_ms is revoked.
+    CREATE TABLE customer_revocations (
+        customer_id VARCHAR PRIMARY KEY,
+        revoked_before_ms BIGINT NOT NULL
+    );
+    """,
+]
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> int:
+    """Apply the migrations this database has not seen yet; return the schema version."""
+    con.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+    current = con.execute("SELECT max(version) FROM schema_version").fetchall()[0][0] or 0
+    for version, sql in enumerate(MIGRATIONS[current:], start=current + 1):
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.execute(sql)
+            con.execute("INSERT INTO schema_version VALUES (?)", [version])
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
+    return len(MIGRATIONS)
