@@ -24,6 +24,7 @@ def usage_bar_figure(
     palette = series_colors(colors)
     group_names = group_names or {}
     traces = []
+    grouped = bool(series["group"].notna().any()) if len(series) else False
     if len(series):
         days = series["window_start"].map(lambda t: t.date().isoformat())
         grouped = series.assign(day=days).groupby("group", dropna=False, sort=True)
@@ -46,7 +47,7 @@ def usage_bar_figure(
             "barmode": "stack",
             "height": 320,
             "margin": {"l": 56, "r": 16, "t": 16, "b": 40},
-            "showlegend": len(traces) > 1 or (len(traces) == 1 and traces[0]["name"] != NO_GROUP),
+            "showlegend": grouped,
             "legend": {"orientation": "h", "y": -0.15},
             "xaxis": {
                 "type": "date",

@@ -111,7 +111,7 @@ def usage_series(
     sql = f"""
         SELECT {window_sql} AS w, {group_sql} AS grp, {value_sql} AS value
         FROM {table} WHERE {where_sql}
-        GROUP BY ALL ORDER BY w NULLS FIRST, grp NULLS FIRST"""
+        GROUP BY ALL HAVING count(*) > 0 ORDER BY w NULLS FIRST, grp NULLS FIRST"""
     params = [*window_params, *group_params, *value_params, *where_params, _naive_utc(start), _naive_utc(end)]
     rows = store.cursor().execute(sql, params).fetchall()
 

@@ -1,0 +1,119 @@
+"""Fixtures: a fresh store and app per test, a two-customer world ingested through the real
+API, a real waitress server on a free port, and headless Chromium for dash_duo."""
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from datetime import UTC, datetime, time as dtime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from selenium.webdriver.chrome.options import Options
+
+from api import create_app
+from api.config import Config
+from api.server import make_server
+from data import Store
+
+API_KEY = "test-api-key"
+SECRET = "test-secret-key-newest-0123456789"
+AUTH = {"Authorization": f"Bearer {API_KEY}"}
+
+# Customer A (Tokyo) and B (New York). A's api_calls: 3 in the last 30 local days, 7 in 90.
+A, B = "cust-a", "cust-b"
+A_CALL_DAYS_AGO = [1, 5, 10, 40, 50, 70, 80]
+B_CALLS = 11
+B_SECRET_REGION = "b-only-secret-region"
+
+
+def pytest_setup_options():
+    """Chromium flags for this machine: no sandbox as root, no background network traffic."""
+    options = Options()
+    for flag in ("--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--window-size=1200,1000"):
+        options.add_argument(flag)
+    if shutil.which("chromium"):
+        options.binary_location = shutil.which("chromium")
+    return options
+
+
+def pytest_collection_modifyitems(config, items):
+    """Browser tests need chromium + chromedriver: under CI=true their absence fails the run."""
+    if shutil.which("chromedriver") and (shutil.which("chromium") or shutil.which("google-chrome")):
+        return
+    if os.environ.get("CI") == "true":
+        raise pytest.UsageError("CI=true but chromium/chromedriver are missing: browser tests cannot run")
+    skip = pytest.mark.skip(reason="chromium/chromedriver not installed (apt-get install chromium chromium-driver)")
+    for item in items:
+        if "dash_duo" in getattr(item, "fixturenames", ()):
+            item.add_marker(skip)
+
+
+@pytest.fixture
+def config() -> Config:
+    return Config(database=":memory:", secret_keys=[SECRET], api_keys=[API_KEY], token_ttl=3600)
+
+
+@pytest.fixture
+def store():
+    s = Store(":memory:")
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def app(config, store):
+    return create_app(config, store=store)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def cloud_event(i: int | str, customer: str, type_: str, time: datetime, **data) -> dict:
+    return {"specversion": "1.0", "id": str(i), "source": "tests", "type": type_, "subject": customer,
+            "time": time.isoformat(), "data": data}  # fmt: skip
+
+
+def local_noon(days_ago: int, tz: str) -> datetime:
+    zone = ZoneInfo(tz)
+    day = datetime.now(UTC).astimezone(zone).date() - timedelta(days=days_ago)
+    return datetime.combine(day, dtime(12), tzinfo=zone).astimezone(UTC)
+
+
+@pytest.fixture
+def world(client):
+    """Two customers, two metrics and their events, all through the integrator API."""
+    r = client.post("/v1/customers", headers=AUTH, json=[
+        {"id": A, "name": "Acme KK", "currency": "USD", "timezone": "Asia/Tokyo", "locale": "en_US"},
+        {"id": B, "name": "Bravo Inc", "currency": "EUR", "timezone": "America/New_York", "locale": "de_DE"},
+    ])  # fmt: skip
+    assert r.status_code == 200, r.json
+    r = client.post("/v1/billable-metrics", headers=AUTH, json=[
+        {"slug": "api_calls", "name": "API calls", "unit": "calls", "event_type": "api_call",
+         "aggregation": "COUNT", "group_keys": ["region"]},
+        {"slug": "tokens", "name": "Tokens", "unit": "tokens", "event_type": "llm",
+         "aggregation": "SUM", "value_property": "tokens", "group_keys": ["model"]},
+    ])  # fmt: skip
+    assert r.status_code == 200, r.json
+    events = [cloud_event(f"a{i}", A, "api_call", local_noon(d, "Asia/Tokyo"), region="eu" if i % 2 else "us")
+              for i, d in enumerate(A_CALL_DAYS_AGO)]
+    events += [cloud_event(f"b{i}", B, "api_call", local_noon(2, "America/New_York"), region=B_SECRET_REGION)
+               for i in range(B_CALLS)]
+    events += [cloud_event("a-tok", A, "llm", local_noon(3, "Asia/Tokyo"), tokens="1234.5", model="atlas")]
+    r = client.post("/v1/events", headers=AUTH, json=events)
+    assert r.status_code == 200, r.json
+    return {"events": events}
+
+
+@pytest.fixture
+def live_server(app):
+    """The app behind the production server (waitress, threads) on a free loopback port."""
+    server = make_server(app, host="127.0.0.1", port=0, threads=4)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.effective_port}"
+    server.close()
+    thread.join(timeout=5)

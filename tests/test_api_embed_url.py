@@ -1,0 +1,113 @@
+"""`POST /v1/dashboards/getEmbeddableUrl` and `POST /v1/tokens/revoke`."""
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+
+from conftest import A, AUTH
+
+URL = "/v1/dashboards/getEmbeddableUrl"
+
+
+def post(client, body, **kw):
+    return client.post(URL, headers=kw.pop("headers", AUTH), json=body, **kw)
+
+
+def test_returns_url_expiry_and_token_id(client, world):
+    r = post(client, {"customer_id": A, "dashboard": "usage"})
+    assert r.status_code == 200
+    data = r.json["data"]
+    assert data["url"].startswith("http://localhost/embed/usage?token=")
+    assert data["token_id"].startswith("tok_") and data["expires_at"].endswith("Z")
+    assert client.get(data["url"]).status_code == 200
+
+
+@pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer wrong"}, {"Authorization": "Basic abc"}])
+def test_missing_or_wrong_api_key_is_401(client, world, headers):
+    r = post(client, {"customer_id": A, "dashboard": "usage"}, headers=headers)
+    assert r.status_code == 401
+    assert r.json["error"]["field"] == "Authorization"
+
+
+def test_unknown_customer_is_404(client, world):
+    r = post(client, {"customer_id": "nobody", "dashboard": "usage"})
+    assert r.status_code == 404 and r.json["error"]["field"] == "customer_id"
+
+
+@pytest.mark.parametrize("body, field, allowed_has", [
+    ({"dashboard": "charts"}, "dashboard", "usage"),
+    ({"dashboard": "invoices"}, "dashboard", "usage"),
+    ({"color_overrides": [{"name": "Teal", "value": "#000"}]}, "color_overrides[0].name", "UsageLine_0"),
+    ({"color_overrides": [{"name": "White", "value": "white"}]}, "color_overrides[0].value", None),
+    ({"color_overrides": [{"name": "White", "value": "#ffff"}]}, "color_overrides[0].value", None),
+    ({"dashboard_options": [{"key": "colour", "value": "x"}]}, "dashboard_options[0].key", "default_window"),
+    ({"dashboard_options": [{"key": "default_window", "value": "45"}]}, "dashboard_options[0].value", "90"),
+    ({"bm_group_key_overrides": [{"group_key_name": "planet"}]}, "bm_group_key_overrides[0].group_key_name", "region"),
+    ({"expires_in": 0}, "expires_in", None),
+    ({"expires_in": 86_401}, "expires_in", None),
+    ({"expires_in": "600"}, "expires_in", None),
+    ({"expires_in": True}, "expires_in", None),
+    ({"customer_id": 42}, "customer_id", None),
+    ({"colour_overrides": []}, "colour_overrides", "color_overrides"),
+])  # fmt: skip
+def test_bad_field_is_400_naming_it(client, world, body, field, allowed_has):
+    r = post(client, {"customer_id": A, "dashboard": "usage", **body})
+    assert r.status_code == 400, r.json
+    error = r.json["error"]
+    assert error["field"] == field
+    assert error["message"]
+    if allowed_has:
+        assert allowed_has in error["allowed"]
+
+
+def test_dashboard_not_yet_served_says_so(client, world):
+    r = post(client, {"customer_id": A, "dashboard": "commits_and_credits"})
+    assert r.status_code == 400
+    assert r.json["error"]["code"] == "dashboard_not_available"
+    assert "not available yet" in r.json["error"]["message"]
+
+
+@pytest.mark.parametrize("data, content_type", [("{not json", "application/json"), ("[]x", "application/json"),
+                                                ("customer_id=a", "application/x-www-form-urlencoded")])
+def test_malformed_json_is_400(client, data, content_type):
+    r = client.post(URL, headers=AUTH, data=data, content_type=content_type)
+    assert r.status_code == 400 and r.json["error"]["code"] == "malformed_json"
+
+
+def test_options_colours_and_group_names_travel_in_the_token(client, app, world):
+    r = post(client, {
+        "customer_id": A, "dashboard": "usage", "expires_in": 120,
+        "color_overrides": [{"name": "UsageLine_0", "value": "#f00"}],
+        "dashboard_options": [{"key": "default_window", "value": "90"}],
+        "bm_group_key_overrides": [{"group_key_name": "region", "display_name": "Region",
+                                    "value_display_names": {"eu": "Europe"}}],
+    })  # fmt: skip
+    token = parse_qs(urlparse(r.json["data"]["url"]).query)["token"][0]
+    claims = app.extensions["embedash"].tokens.verify(token)
+    assert claims.colors == {"UsageLine_0": "#ff0000"}
+    assert claims.options == {"default_window": "90"}
+    assert claims.group_overrides["region"] == {"display_name": "Region", "values": {"eu": "Europe"}}
+    assert claims.expires_at - claims.issued_ms // 1000 == 120
+
+
+def test_revoking_a_token_stops_its_page_at_once(client, world):
+    data = post(client, {"customer_id": A, "dashboard": "usage"}).json["data"]
+    other = post(client, {"customer_id": A, "dashboard": "usage"}).json["data"]
+    assert client.post("/v1/tokens/revoke", headers=AUTH, json={"token_id": data["token_id"]}).status_code == 200
+    assert client.get(data["url"]).status_code == 403
+    assert client.get(other["url"]).status_code == 200
+
+
+def test_revoking_a_customer_stops_all_of_its_links(client, world):
+    urls = [post(client, {"customer_id": A, "dashboard": "usage"}).json["data"]["url"] for _ in range(2)]
+    assert client.post("/v1/tokens/revoke", headers=AUTH, json={"customer_id": A}).status_code == 200
+    assert [client.get(u).status_code for u in urls] == [403, 403]
+    fresh = post(client, {"customer_id": A, "dashboard": "usage"}).json["data"]["url"]
+    assert client.get(fresh).status_code == 200
+
+
+@pytest.mark.parametrize("body, status", [({}, 400), ({"token_id": "t", "customer_id": A}, 400),
+                                          ({"customer_id": "nobody"}, 404), ({"token": "t"}, 400)])
+def test_bad_revocation_requests(client, world, body, status):
+    assert client.post("/v1/tokens/revoke", headers=AUTH, json=body).status_code == status

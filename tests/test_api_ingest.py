@@ -1,0 +1,132 @@
+"""Customers, billable metrics and events through the integrator API."""
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from conftest import A, AUTH, cloud_event
+
+T = datetime(2026, 3, 1, 23, 30, tzinfo=UTC)
+
+
+def count(client, customer=A, metric="api_calls", **params):
+    r = client.get(f"/v1/customers/{customer}/usage", headers=AUTH,
+                   query_string={"metric": metric, "window_size": "none", "from": "2026-03-01T00:00:00Z",
+                                 "to": "2026-03-03T00:00:00Z", **params})  # fmt: skip
+    assert r.status_code == 200, r.json
+    return sum(int(row["value"]) for row in r.json["data"])
+
+
+def test_customers_upsert_list_and_get(client):
+    r = client.post("/v1/customers", headers=AUTH, json={"id": "c1", "name": "One", "currency": "jpy",
+                                                         "timezone": "Asia/Tokyo", "locale": "ja_JP"})
+    assert r.status_code == 200 and r.json["data"][0]["currency"] == "JPY"
+    client.post("/v1/customers", headers=AUTH, json={"id": "c1", "name": "Renamed"})
+    assert client.get("/v1/customers/c1", headers=AUTH).json["data"]["name"] == "Renamed"
+    assert [c["id"] for c in client.get("/v1/customers", headers=AUTH).json["data"]] == ["c1"]
+    assert client.get("/v1/customers/zz", headers=AUTH).status_code == 404
+
+
+@pytest.mark.parametrize("body, field", [
+    ({"id": "c", "currency": "XYZ"}, "currency"),
+    ({"id": "c", "timezone": "Mars/Olympus"}, "timezone"),
+    ({"id": "c", "locale": "xx_YY_bad"}, "locale"),
+    ({"id": "a/b"}, "id"),
+    ({"name": "no id"}, "id"),
+    ([{"id": "ok"}, {"id": "c", "currency": "???"}], "[1].currency"),
+])  # fmt: skip
+def test_bad_customer_is_400_and_writes_nothing(client, body, field):
+    r = client.post("/v1/customers", headers=AUTH, json=body)
+    assert r.status_code == 400 and r.json["error"]["field"] == field
+    assert client.get("/v1/customers", headers=AUTH).json["data"] == []
+
+
+@pytest.mark.parametrize("body, field", [
+    ({"slug": "m", "event_type": "e", "aggregation": "AVG"}, "aggregation"),
+    ({"slug": "m", "event_type": "e", "aggregation": "SUM"}, "value_property"),
+    ({"slug": "bad slug", "event_type": "e", "aggregation": "COUNT"}, "slug"),
+    ({"slug": "m", "event_type": "e", "aggregation": "COUNT", "group_keys": "region"}, "group_keys"),
+    ({"slug": "m", "event_type": "e", "aggregation": "COUNT", "group_keys": ["a.b"]}, "group_keys"),
+])  # fmt: skip
+def test_bad_billable_metric_is_400(client, body, field):
+    r = client.post("/v1/billable-metrics", headers=AUTH, json=body)
+    assert r.status_code == 400 and r.json["error"]["field"] == field
+    assert client.get("/v1/billable-metrics", headers=AUTH).json["data"] == []
+
+
+def test_resent_events_are_no_ops(client, world):
+    events = [cloud_event("x1", A, "api_call", T, region="eu"), cloud_event("x2", A, "api_call", T, region="eu")]
+    first = client.post("/v1/events", headers=AUTH, json=events).json["data"]
+    again = client.post("/v1/events", headers=AUTH, json=events + [cloud_event("x3", A, "api_call", T)]).json["data"]
+    assert first == {"received": 2, "inserted": 2, "duplicates": 0}
+    assert again == {"received": 3, "inserted": 1, "duplicates": 2}
+    assert count(client) == 3
+
+
+def test_a_batch_with_any_bad_event_is_rejected_whole(client, world):
+    events = [
+        cloud_event("ok1", A, "api_call", T),
+        {**cloud_event("bad1", A, "api_call", T), "specversion": "0.3"},
+        cloud_event("ok2", A, "api_call", T),
+        {**cloud_event("bad3", "nobody", "api_call", T)},
+        {**cloud_event("bad4", A, "llm", T), "data": {"tokens": "lots"}},
+        {**cloud_event("bad5", A, "api_call", T), "time": "2026-03-01T10:00:00"},
+        "not an event",
+    ]
+    r = client.post("/v1/events", headers=AUTH, json=events)
+    assert r.status_code == 400
+    details = r.json["error"]["details"]
+    assert {(d["index"], d["field"]) for d in details} == {
+        (1, "specversion"), (3, "subject"), (4, "data.tokens"), (5, "time"), (6, "")}
+    assert "nothing was written" in r.json["error"]["message"]
+    assert count(client) == 0
+
+
+def test_a_single_event_object_is_accepted(client, world):
+    r = client.post("/v1/events", headers=AUTH, json=cloud_event("solo", A, "api_call", T))
+    assert r.json["data"]["inserted"] == 1
+    assert count(client) == 1
+
+
+def test_usage_api_buckets_days_in_the_customers_zone(client, world):
+    client.post("/v1/events", headers=AUTH, json=[cloud_event("late", A, "api_call", T, region="eu")])
+    r = client.get(f"/v1/customers/{A}/usage", headers=AUTH, query_string={
+        "metric": "api_calls", "from": "2026-03-01T15:00:00Z", "to": "2026-03-02T15:00:00Z"})
+    assert r.json["data"] == [{"window_start": "2026-03-02T00:00:00+09:00", "window_end": "2026-03-03T00:00:00+09:00",
+                               "group": None, "value": "1"}]  # fmt: skip
+    utc = client.get(f"/v1/customers/{A}/usage", headers=AUTH, query_string={
+        "metric": "api_calls", "from": "2026-03-01T00:00:00Z", "to": "2026-03-02T00:00:00Z", "tz": "UTC"})
+    assert utc.json["data"][0]["window_start"] == "2026-03-01T00:00:00+00:00"
+
+
+def test_usage_api_groups_and_returns_exact_decimals(client, world):
+    client.post("/v1/events", headers=AUTH, json=[
+        cloud_event("t1", A, "llm", T, tokens=0.1, model="m1"),
+        cloud_event("t2", A, "llm", T, tokens="0.2", model="m1"),
+        cloud_event("t3", A, "llm", T, tokens=5, model="m2"),
+    ])  # fmt: skip
+    r = client.get(f"/v1/customers/{A}/usage", headers=AUTH, query_string={
+        "metric": "tokens", "window_size": "none", "group_by": "model",
+        "from": "2026-03-01T00:00:00Z", "to": "2026-03-03T00:00:00Z"})
+    assert {row["group"]: row["value"] for row in r.json["data"]} == {"m1": "0.3", "m2": "5"}
+
+
+@pytest.mark.parametrize("params, status, field", [
+    ({"metric": "nope"}, 400, "metric"),
+    ({}, 400, "metric"),
+    ({"metric": "api_calls", "window_size": "week"}, 400, "window_size"),
+    ({"metric": "api_calls", "group_by": "model"}, 400, "group_by"),
+    ({"metric": "api_calls", "tz": "Not/AZone"}, 400, "tz"),
+    ({"metric": "api_calls", "from": "2026-03-01T00:07:00Z", "to": "2026-03-02T00:00:00Z"}, 400, "from"),
+    ({"metric": "api_calls", "from": "yesterday"}, 400, "from"),
+    ({"metric": "api_calls", "from": "2026-03-02T00:00:00Z", "to": "2026-03-01T00:00:00Z"}, 400, "from"),
+    ({"metric": "api_calls", "window_size": "hour", "from": "2026-01-01T00:00:00Z", "to": "2026-03-01T00:00:00Z"}, 400, "to"),
+])  # fmt: skip
+def test_bad_usage_query_is_400_naming_the_field(client, world, params, status, field):
+    r = client.get(f"/v1/customers/{A}/usage", headers=AUTH, query_string=params)
+    assert r.status_code == status and r.json["error"]["field"] == field
+
+
+def test_usage_of_unknown_customer_is_404(client, world):
+    assert client.get("/v1/customers/nobody/usage?metric=api_calls", headers=AUTH).status_code == 404

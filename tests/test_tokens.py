@@ -1,0 +1,100 @@
+"""Embed tokens: signature, expiry, salt, key rotation, revocation."""
+from __future__ import annotations
+
+import time
+
+import pytest
+from itsdangerous import URLSafeTimedSerializer
+
+from api.tokens import EMBED_SALT, EmbedTokens, TokenDenied
+from data.revocations import revoke_customer_tokens, revoke_token
+
+OLD, NEW = "old-secret-key-0123456789", "new-secret-key-0123456789"
+
+
+def issue(tokens: EmbedTokens, ttl: int = 600, customer: str = "c1"):
+    return tokens.issue(customer_id=customer, dashboard="usage", ttl=ttl, colors={"UsageLine_0": "#ff0000"})
+
+
+def test_valid_token_round_trips_claims(store):
+    tokens = EmbedTokens([NEW], store)
+    token, claims = issue(tokens)
+    got = tokens.verify(token)
+    assert got == claims
+    assert got.customer_id == "c1" and got.colors == {"UsageLine_0": "#ff0000"}
+
+
+@pytest.mark.parametrize("mangle", [
+    lambda t: t[:-2] + ("AA" if not t.endswith("AA") else "BB"),  # signature
+    lambda t: t.replace(".", ".x", 1),  # payload
+    lambda t: "",
+    lambda t: "not-a-token",
+])  # fmt: skip
+def test_tampered_token_is_denied_401(store, mangle):
+    tokens = EmbedTokens([NEW], store)
+    token, _ = issue(tokens)
+    with pytest.raises(TokenDenied) as exc:
+        tokens.verify(mangle(token))
+    assert exc.value.status == 401
+
+
+def test_expired_token_is_denied_401_with_claims_for_theming(store):
+    now = [time.time()]
+    tokens = EmbedTokens([NEW], store, clock=lambda: now[0])
+    token, _ = issue(tokens, ttl=60)
+    now[0] += 61  # time moves, nothing sleeps
+    with pytest.raises(TokenDenied) as exc:
+        tokens.verify(token)
+    assert exc.value.status == 401 and exc.value.reason == "expired"
+    assert exc.value.claims.colors == {"UsageLine_0": "#ff0000"}
+
+
+def test_token_signed_with_another_salt_is_denied(store):
+    forged = URLSafeTimedSerializer(NEW, salt="some-other-purpose").dumps(
+        {"c": "c1", "d": "usage", "j": "tok_x", "i": 0, "x": int(time.time()) + 600}
+    )
+    with pytest.raises(TokenDenied):
+        EmbedTokens([NEW], store).verify(forged)
+
+
+def test_rotated_key_still_verifies_tokens_of_the_old_key(store):
+    token, _ = issue(EmbedTokens([OLD], store))
+    assert EmbedTokens([NEW, OLD], store).verify(token).customer_id == "c1"
+
+
+def test_new_tokens_are_signed_with_the_newest_key(store):
+    token, _ = issue(EmbedTokens([NEW, OLD], store))
+    assert EmbedTokens([NEW], store).verify(token)
+    with pytest.raises(TokenDenied):
+        EmbedTokens([OLD], store).verify(token)
+
+
+def test_key_dropped_from_the_list_no_longer_verifies(store):
+    token, _ = issue(EmbedTokens([OLD], store))
+    with pytest.raises(TokenDenied) as exc:
+        EmbedTokens([NEW], store).verify(token)
+    assert exc.value.status == 401
+
+
+def test_revoked_token_is_denied_403(store):
+    tokens = EmbedTokens([NEW], store)
+    token, claims = issue(tokens)
+    other, _ = issue(tokens)
+    revoke_token(store, claims.token_id)
+    with pytest.raises(TokenDenied) as exc:
+        tokens.verify(token)
+    assert exc.value.status == 403
+    assert tokens.verify(other)  # only that token
+
+
+def test_customer_revocation_denies_earlier_tokens_but_not_later_ones(store):
+    now = [time.time()]
+    tokens = EmbedTokens([NEW], store, clock=lambda: now[0])
+    before, _ = issue(tokens)
+    revoke_customer_tokens(store, "c1", issued_up_to_ms=int(now[0] * 1000))
+    now[0] += 1
+    after, _ = issue(tokens)
+    with pytest.raises(TokenDenied):
+        tokens.verify(before)
+    assert tokens.verify(after).customer_id == "c1"
+    assert issue(tokens, customer="c2")[0]  # other customers unaffected

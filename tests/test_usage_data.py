@@ -1,0 +1,128 @@
+"""The usage aggregations as pure functions over a store: no HTTP, no browser."""
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import pandas as pd
+import pytest
+
+from data.customers import upsert_customers
+from data.events import count_events, ingest_events
+from data.metrics import get_metric, upsert_metrics
+from data.models import BillableMetric, Customer
+from data.usage import trailing_days, usage_series, usage_totals
+
+T0, T1 = datetime(2026, 3, 1, tzinfo=UTC), datetime(2026, 3, 4, tzinfo=UTC)
+METRICS = [
+    BillableMetric("sum_m", "Sum", "u", "e", "SUM", "v", ("region",)),
+    BillableMetric("count_m", "Count", "u", "e", "COUNT", None, ("region",)),
+    BillableMetric("max_m", "Max", "u", "e", "MAX", "v", ()),
+    BillableMetric("latest_m", "Latest", "u", "e", "LATEST", "v", ()),
+    BillableMetric("unique_m", "Unique", "u", "e", "UNIQUE_COUNT", "user", ("region",)),
+]
+
+
+def events(rows) -> pd.DataFrame:
+    return pd.DataFrame(
+        [("s", str(i), cust, "e", t, json.dumps(props)) for i, (cust, t, props) in enumerate(rows)],
+        columns=["source", "id", "customer_id", "type", "time", "properties"],
+    )
+
+
+@pytest.fixture
+def filled(store):
+    upsert_customers(store, [Customer("a", "A", "USD", "Asia/Tokyo", "en_US"), Customer("b", "B", "USD", "UTC", "en_US")])
+    upsert_metrics(store, METRICS)
+    ingest_events(store, events([
+        ("a", datetime(2026, 3, 1, 14, 59), {"v": "1.25", "region": "eu", "user": "u1"}),   # Tokyo: Mar 1 23:59
+        ("a", datetime(2026, 3, 1, 23, 30), {"v": "2.5", "region": "eu", "user": "u1"}),    # Tokyo: Mar 2 08:30
+        ("a", datetime(2026, 3, 2, 1, 0), {"v": "0.125", "region": "us", "user": "u2"}),    # Tokyo: Mar 2 10:00
+        ("b", datetime(2026, 3, 2, 1, 0), {"v": "1000", "region": "eu", "user": "u9"}),
+    ]))  # fmt: skip
+    return store
+
+
+def series(store, slug, **kw):
+    kw = {"customer_id": "a", "start": T0, "end": T1, "tz": "Asia/Tokyo", **kw}
+    return usage_series(store, metric=get_metric(store, slug), **kw)
+
+
+def test_event_at_2330_utc_counts_on_the_next_day_in_tokyo(filled):
+    got = series(filled, "count_m")
+    assert [(w.date().isoformat(), v) for w, v in zip(got.window_start, got.value)] == [
+        ("2026-03-01", Decimal(1)), ("2026-03-02", Decimal(2))]  # fmt: skip
+
+
+def test_the_same_events_fall_on_other_days_in_utc(filled):
+    got = series(filled, "count_m", tz="UTC")
+    assert [(w.day, v) for w, v in zip(got.window_start, got.value)] == [(1, 2), (2, 1)]
+
+
+def test_sum_is_exact_decimal(filled):
+    got = series(filled, "sum_m", window_size="none")
+    assert got.value.tolist() == [Decimal("3.875")]
+    assert isinstance(got.value[0], Decimal)
+
+
+def test_max_latest_and_unique_count(filled):
+    assert series(filled, "max_m", window_size="none").value.tolist() == [Decimal("2.5")]
+    assert series(filled, "latest_m", window_size="none").value.tolist() == [Decimal("0.125")]
+    assert series(filled, "unique_m", window_size="none").value.tolist() == [2]
+    by_day = series(filled, "unique_m")  # distinct per day, not summed across buckets
+    assert by_day.value.tolist() == [1, 2]
+
+
+def test_group_by_splits_by_property(filled):
+    got = series(filled, "sum_m", window_size="none", group_by="region")
+    assert dict(zip(got.group, got.value)) == {"eu": Decimal("3.75"), "us": Decimal("0.125")}
+
+
+def test_hour_windows_in_a_half_hour_zone(filled):
+    got = series(filled, "count_m", tz="Asia/Kolkata", window_size="hour")
+    starts = [w.strftime("%m-%d %H:%M%z") for w in got.window_start]
+    assert starts == ["03-01 20:00+0530", "03-02 05:00+0530", "03-02 06:00+0530"]
+
+
+def test_other_customers_events_are_never_counted(filled):
+    assert series(filled, "sum_m", window_size="none", customer_id="b").value.tolist() == [Decimal("1000")]
+    assert series(filled, "sum_m", window_size="none", customer_id="nobody").empty
+
+
+def test_resent_events_are_no_ops(filled):
+    again = ingest_events(filled, events([("a", datetime(2026, 3, 1, 14, 59), {"v": "1.25"})]))
+    assert (again.inserted, again.duplicates) == (0, 1)
+    assert count_events(filled) == 4
+    assert series(filled, "sum_m", window_size="none").value.tolist() == [Decimal("3.875")]
+
+
+def test_duplicates_within_one_batch_keep_the_first(store):
+    upsert_metrics(store, METRICS)
+    frame = events([("a", datetime(2026, 3, 1, 1), {"v": "1"}), ("a", datetime(2026, 3, 1, 2), {"v": "5"})])
+    frame["id"] = "same"
+    assert ingest_events(store, frame).inserted == 1
+    assert series(store, "sum_m", window_size="none").value.tolist() == [Decimal("1")]
+
+
+def test_metric_defined_after_its_events_still_counts_them(filled):
+    upsert_metrics(filled, [BillableMetric("late", "Late", "u", "e", "SUM", "v", ())])
+    assert series(filled, "late", window_size="none").value.tolist() == [Decimal("3.875")]
+
+
+def test_unaligned_bounds_are_refused(filled):
+    with pytest.raises(ValueError, match="15-minute"):
+        series(filled, "sum_m", start=datetime(2026, 3, 1, 0, 7, tzinfo=UTC))
+
+
+def test_totals_include_metrics_without_usage_as_zero(filled):
+    totals = usage_totals(filled, customer_id="a", metrics=[get_metric(filled, "sum_m")], start=T0, end=T1, tz="UTC")
+    assert totals.value.tolist() == [Decimal("3.875")]
+    empty = usage_totals(filled, customer_id="nobody", metrics=[get_metric(filled, "sum_m")], start=T0, end=T1, tz="UTC")
+    assert empty.value.tolist() == [Decimal(0)]
+
+
+def test_trailing_days_are_whole_local_days_including_today():
+    start, end = trailing_days(30, "Asia/Tokyo", datetime(2026, 3, 31, 16, 0, tzinfo=UTC))  # Apr 1 01:00 in Tokyo
+    assert start == datetime(2026, 3, 2, 15, tzinfo=UTC)  # Mar 3 00:00 Tokyo
+    assert end == datetime(2026, 4, 1, 15, tzinfo=UTC)  # Apr 2 00:00 Tokyo
