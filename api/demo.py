@@ -15,7 +15,7 @@ from data.customers import list_customers
 bp = Blueprint("demo", __name__)
 
 _PAGE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Northwind Cloud · Billing</title>
+<html lang="en"><head><meta charset="utf-8"><title>Northwind Cloud · Billing</title><link rel="icon" href="data:,">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <style>
 body{{margin:0;font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;background:#f5f5f4;color:#1c1917}}

@@ -27,8 +27,8 @@ def usage_bar_figure(
     grouped = bool(series["group"].notna().any()) if len(series) else False
     if len(series):
         days = series["window_start"].map(lambda t: t.date().isoformat())
-        grouped = series.assign(day=days).groupby("group", dropna=False, sort=True)
-        for i, (group, rows) in enumerate(grouped):
+        by_group = series.assign(day=days).groupby("group", dropna=False, sort=True)
+        for i, (group, rows) in enumerate(by_group):
             raw = NO_GROUP if group is None or pd.isna(group) else str(group)
             traces.append(
                 {

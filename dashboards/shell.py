@@ -62,7 +62,7 @@ def expired_notice() -> html.Div:
 
 _DENIED = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="referrer" content="no-referrer">
-<meta name="viewport" content="width=device-width, initial-scale=1"><title>{title}</title>
+<meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,"><title>{title}</title>
 <style>{css}
 body{{margin:0;font-family:var(--eb-font);background:var(--eb-white);color:var(--eb-gray-dark)}}
 .eb-denied{{padding:32px;text-align:center}} h2{{margin:0 0 8px;color:var(--eb-primary-red);font-size:18px}}

@@ -13,7 +13,7 @@ from selenium.webdriver.chrome.options import Options
 
 from api import create_app
 from api.config import Config
-from api.server import make_server
+from api.server import make_server, stop_server
 from data import Store
 
 API_KEY = "test-api-key"
@@ -111,9 +111,11 @@ def world(client):
 @pytest.fixture
 def live_server(app):
     """The app behind the production server (waitress, threads) on a free loopback port."""
-    server = make_server(app, host="127.0.0.1", port=0, threads=4)
+    server = make_server(app, host="127.0.0.1", port=0, threads=8)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.effective_port}"
-    server.close()
+    stop_server(server)
     thread.join(timeout=5)
+    assert not thread.is_alive(), "the server did not stop"
+

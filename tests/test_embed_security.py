@@ -1,0 +1,130 @@
+"""The embed page and its callbacks: headers, denial pages, and no data across customers."""
+from __future__ import annotations
+
+import json
+import time
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+
+from api.tokens import EmbedTokens
+from conftest import A, AUTH, B, B_CALLS, B_SECRET_REGION, SECRET
+
+CALLBACK = "/embed/_dash-update-component"
+
+
+def embed_url(client, customer=A, **extra) -> str:
+    r = client.post("/v1/dashboards/getEmbeddableUrl", headers=AUTH,
+                    json={"customer_id": customer, "dashboard": "usage", **extra})
+    return r.json["data"]["url"]
+
+
+def token_of(url: str) -> str:
+    return parse_qs(urlparse(url).query)["token"][0]
+
+
+def test_page_sends_security_headers_and_no_cookies(client, world):
+    r = client.get(embed_url(client))
+    assert r.status_code == 200
+    assert r.headers["Content-Security-Policy"] == "frame-ancestors 'self'"
+    assert r.headers["Referrer-Policy"] == "no-referrer"
+    assert r.headers["Cache-Control"] == "no-store"
+    assert "Set-Cookie" not in r.headers
+
+
+def test_frame_ancestors_come_from_config(config, store, world):
+    from dataclasses import replace
+
+    from api import create_app
+
+    app = create_app(replace(config, frame_ancestors=["https://host.example"]), store=store)
+    r = app.test_client().get("/embed/usage?token=x")
+    assert r.headers["Content-Security-Policy"] == "frame-ancestors 'self' https://host.example"
+
+
+def test_page_head_carries_the_tokens_palette(client, world):
+    page = client.get(embed_url(client, color_overrides=[{"name": "White", "value": "#123456"}])).text
+    assert "--eb-white:#123456" in page
+    assert "cdn" not in page.lower()  # every asset is served by embedash itself
+
+
+@pytest.mark.parametrize("query", ["", "?token=", "?token=garbage", "?token=a.b.c"])
+def test_bad_token_gets_the_expired_page_with_401(client, world, query):
+    r = client.get("/embed/usage" + query)
+    assert r.status_code == 401
+    assert "This link has expired" in r.text
+    assert 'postMessage({type:"embedash:expired"}' in r.text
+    assert B_SECRET_REGION not in r.text and "Acme" not in r.text
+
+
+def test_expired_token_gets_the_expired_page(client, store, world):
+    token, _ = EmbedTokens([SECRET], store, clock=lambda: time.time() - 3600).issue(
+        customer_id=A, dashboard="usage", ttl=60)
+    r = client.get(f"/embed/usage?token={token}")
+    assert r.status_code == 401 and "This link has expired" in r.text
+
+
+def test_token_for_another_dashboard_is_403(client, store, world):
+    token, _ = EmbedTokens([SECRET], store).issue(customer_id=A, dashboard="invoices", ttl=60)
+    assert client.get(f"/embed/usage?token={token}").status_code == 403
+
+
+def test_unknown_dashboard_path_is_404(client, world):
+    assert client.get(f"/embed/nothing?token={token_of(embed_url(client))}").status_code == 404
+
+
+def render_request(token: str, *, window="90", metric="api_calls", group_by="region", extra_inputs=(), **extra) -> dict:
+    """The JSON the browser posts for the usage render callback."""
+    return {
+        "output": "..usage-chart.figure...usage-totals.children...usage-caption.children..",
+        "outputs": [{"id": "usage-chart", "property": "figure"}, {"id": "usage-totals", "property": "children"},
+                    {"id": "usage-caption", "property": "children"}],
+        "inputs": [{"id": "usage-window", "property": "value", "value": window},
+                   {"id": "usage-metric", "property": "value", "value": metric},
+                   {"id": "usage-group-by", "property": "value", "value": group_by}, *extra_inputs],
+        "changedPropIds": ["usage-window.value"],
+        "state": [{"id": "eb-url", "property": "search", "value": f"?token={token}&customer_id={B}"}],
+        **extra,
+    }  # fmt: skip
+
+
+def test_callback_returns_the_token_customers_data(client, world):
+    r = client.post(CALLBACK, json=render_request(token_of(embed_url(client))))
+    assert r.status_code == 200
+    body = r.text
+    assert '"eu"' in body and '"us"' in body  # A's regions
+    assert B_SECRET_REGION not in body
+
+
+def test_forged_callback_naming_another_customer_gets_only_the_tokens_data(client, world):
+    token = token_of(embed_url(client))
+    forged = render_request(
+        token, customer_id=B, customer=B,
+        extra_inputs=[{"id": "customer_id", "property": "value", "value": B}],
+    )
+    forged["state"].append({"id": "customer", "property": "data", "value": {"customer_id": B}})
+    r = client.post(CALLBACK, json=forged)
+    body = r.text
+    assert B_SECRET_REGION not in body
+    assert f">{B_CALLS}<" not in body and f'"{B_CALLS}"' not in body
+    if r.status_code == 200:
+        totals = json.dumps(r.json["response"]["usage-totals"])
+        assert '"7"' in totals  # A's 90-day api_calls
+
+
+def test_callback_with_a_revoked_token_returns_no_data(client, world):
+    url = embed_url(client)
+    client.post("/v1/tokens/revoke", headers=AUTH, json={"customer_id": A})
+    r = client.post(CALLBACK, json=render_request(token_of(url)))
+    assert r.status_code == 200
+    assert '"eu"' not in r.text and "eb-expired" in r.text
+
+
+def test_callback_without_a_token_returns_no_data(client, world):
+    r = client.post(CALLBACK, json=render_request(""))
+    assert '"eu"' not in r.text and "eb-expired" in r.text
+
+
+def test_callback_responses_are_not_cached(client, world):
+    r = client.post(CALLBACK, json=render_request(token_of(embed_url(client))))
+    assert r.headers["Cache-Control"] == "no-store"

@@ -1,0 +1,42 @@
+"""Pure figure builders: DataFrame + palette -> figure dict."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+
+from dashboards.figures import usage_bar_figure
+from theme import palette
+
+TOKYO = ZoneInfo("Asia/Tokyo")
+
+
+def frame(rows):
+    return pd.DataFrame([(datetime(2026, 3, d, tzinfo=TOKYO), None, g, Decimal(v)) for d, g, v in rows],
+                        columns=["window_start", "window_end", "group", "value"])
+
+
+def build(series, **colors):
+    return usage_bar_figure(series, colors=palette(colors), first_day=date(2026, 3, 1), last_day=date(2026, 3, 30),
+                            unit="calls", group_names={"eu": "Europe"})
+
+
+def test_one_trace_per_group_coloured_by_usage_lines_in_order():
+    fig = build(frame([(1, "eu", 1), (2, "us", 2), (2, "eu", 3)]), UsageLine_0="#ff0000", UsageLine_1="#00ff00")
+    assert [(t["name"], t["marker"]["color"]) for t in fig["data"]] == [("Europe", "#ff0000"), ("us", "#00ff00")]
+    assert fig["data"][0]["x"] == ["2026-03-01", "2026-03-02"] and fig["data"][0]["y"] == [1.0, 3.0]
+    assert fig["layout"]["showlegend"] is True
+
+
+def test_ungrouped_series_has_no_legend_and_the_template_colours():
+    fig = build(frame([(1, None, 5)]), White="#000000")
+    assert fig["layout"]["showlegend"] is False
+    assert fig["layout"]["template"]["layout"]["paper_bgcolor"] == "#000000"
+
+
+def test_empty_series_is_an_empty_chart_over_the_whole_window():
+    fig = build(frame([]))
+    assert fig["data"] == []
+    assert fig["layout"]["xaxis"]["range"] == ["2026-02-28T12:00", "2026-03-30T12:00"]
