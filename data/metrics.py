@@ -32,7 +32,7 @@ def upsert_metrics(store: Store, metrics: Iterable[BillableMetric]) -> None:
 
 
 def list_metrics(store: Store) -> list[BillableMetric]:
-    rows = store.cursor().execute(f"SELECT {_COLUMNS} FROM billable_metrics ORDER BY slug").fetchall()
+    rows = store.cursor().execute(f"SELECT {_COLUMNS} FROM billable_metrics ORDER BY name, slug").fetchall()
     return [_metric(r) for r in rows]
 
 
