@@ -2,48 +2,23 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Any
-
 from babel import Locale, UnknownLocaleError
-from babel.numbers import list_currencies
 from flask import Blueprint, jsonify
 
-from api.errors import ApiError, bad_request, not_found
+from api.errors import bad_request, not_found
 from api.services import services
-from api.validation import EXTERNAL_ID, IDENTIFIER, json_body, one_or_many, reject_unknown, text, zone_name
+from api.validation import EXTERNAL_ID, IDENTIFIER, currency_code, each_item, json_body, reject_unknown, text, zone_name
 from data.customers import get_customer, list_customers, upsert_customers
 from data.metrics import list_metrics, upsert_metrics
 from data.models import AGGREGATIONS, BillableMetric, Customer
 
 bp = Blueprint("customers", __name__)
-MAX_ITEMS = 1000
-_CURRENCIES = frozenset(list_currencies())
-
-
-def _each(body: Any, parse) -> list:
-    """Parse every item, naming its index in the error; nothing is written unless all are good."""
-    items, many = one_or_many(body)
-    if many and not 1 <= len(items) <= MAX_ITEMS:
-        raise bad_request(f"send between 1 and {MAX_ITEMS} items", field=None)
-    parsed = []
-    for i, item in enumerate(items):
-        prefix = f"[{i}]." if many else ""
-        if not isinstance(item, dict):
-            raise bad_request("must be a JSON object", field=prefix.rstrip(".") or None)
-        try:
-            parsed.append(parse(item))
-        except ApiError as exc:
-            exc.field = prefix + (exc.field or "")
-            raise
-    return parsed
 
 
 def _customer(item: dict) -> Customer:
     reject_unknown(item, {"id", "name", "currency", "timezone", "locale"})
     customer_id = text(item, "id", pattern=EXTERNAL_ID, max_len=128)
-    currency = text(item, "currency", required=False, default="USD").upper()
-    if currency not in _CURRENCIES:
-        raise bad_request(f"unknown ISO 4217 currency {currency!r}", field="currency")
+    currency = currency_code(text(item, "currency", required=False, default="USD"), field="currency")
     timezone = zone_name(text(item, "timezone", required=False, default="UTC"), field="timezone")
     locale = text(item, "locale", required=False, default="en_US")
     try:
@@ -85,7 +60,7 @@ def metric_json(m: BillableMetric) -> dict:
 
 @bp.post("/customers")
 def post_customers():
-    customers = _each(json_body(), _customer)
+    customers = each_item(json_body(), _customer)
     upsert_customers(services().store, customers)
     return jsonify({"data": [customer_json(c) for c in customers]})
 
@@ -105,7 +80,7 @@ def get_one_customer(customer_id: str):
 
 @bp.post("/billable-metrics")
 def post_metrics():
-    metrics = _each(json_body(), _metric)
+    metrics = each_item(json_body(), _metric)
     upsert_metrics(services().store, metrics)
     return jsonify({"data": [metric_json(m) for m in metrics]})
 

@@ -10,8 +10,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import request
 
-from api.errors import bad_request
+from api.errors import ApiError, bad_request
 
+MAX_ITEMS = 1000
 IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
 EXTERNAL_ID = re.compile(r"^[^\s/?#]{1,128}$")
 
@@ -30,6 +31,24 @@ def one_or_many(body: Any) -> tuple[list[Any], bool]:
     if isinstance(body, list):
         return body, True
     return [body], False
+
+
+def each_item(body: Any, parse) -> list:
+    """Parse every item, naming its index in the error; nothing is written unless all are good."""
+    items, many = one_or_many(body)
+    if many and not 1 <= len(items) <= MAX_ITEMS:
+        raise bad_request(f"send between 1 and {MAX_ITEMS} items", field=None)
+    parsed = []
+    for i, item in enumerate(items):
+        prefix = f"[{i}]." if many else ""
+        if not isinstance(item, dict):
+            raise bad_request("must be a JSON object", field=prefix.rstrip(".") or None)
+        try:
+            parsed.append(parse(item))
+        except ApiError as exc:
+            exc.field = prefix + (exc.field or "")
+            raise
+    return parsed
 
 
 def reject_unknown(obj: dict, allowed: set[str], *, prefix: str = "") -> None:
@@ -95,3 +114,37 @@ def decimal_text(value: Decimal | int | None) -> str | None:
         return None
     normalized = Decimal(value).normalize()
     return format(normalized, "f")
+
+
+_DECIMAL_TEXT = re.compile(r"^-?\d{1,29}(\.\d+)?$")
+
+
+def decimal_string(value: Any, *, field: str, places: int = 9, positive: bool = False) -> Decimal:
+    """An exact amount sent as a decimal string ("12.50"); floats are refused, they are not exact."""
+    if not isinstance(value, str) or not _DECIMAL_TEXT.match(value):
+        raise bad_request(f'{field} must be a decimal string like "12.50", got {value!r}', field=field)
+    parsed = Decimal(value)
+    if -parsed.as_tuple().exponent > places:
+        raise bad_request(f"{field} may have at most {places} decimal places", field=field)
+    if positive and parsed <= 0:
+        raise bad_request(f"{field} must be greater than zero", field=field)
+    return parsed
+
+
+def currency_code(value: Any, *, field: str) -> str:
+    from babel.numbers import list_currencies
+
+    code = value.upper() if isinstance(value, str) else value
+    if code not in list_currencies():
+        raise bad_request(f"unknown ISO 4217 currency {value!r}", field=field)
+    return code
+
+
+def iso_utc(naive_utc: datetime | None) -> str | None:
+    """A stored instant (naive UTC) as RFC 3339 with Z."""
+    return None if naive_utc is None else naive_utc.replace(tzinfo=UTC).isoformat().replace("+00:00", "Z")
+
+
+def stored_instant(value: Any, *, field: str) -> datetime:
+    """A request timestamp as the store keeps it: naive UTC."""
+    return instant(value, field=field).replace(tzinfo=None)

@@ -2,8 +2,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
 
 AGGREGATIONS = ("SUM", "COUNT", "MAX", "UNIQUE_COUNT", "LATEST")
+INVOICE_STATUSES = ("draft", "finalized", "voided")
+INVOICE_TYPES = ("USAGE", "SCHEDULED")
+GRANT_KINDS = ("commit", "credit")
 
 
 @dataclass(frozen=True)
@@ -24,3 +29,46 @@ class BillableMetric:
     aggregation: str
     value_property: str | None = None
     group_keys: tuple[str, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class LineItem:
+    name: str
+    quantity: Decimal
+    unit_price: Decimal
+    amount: Decimal
+    billable_metric: str | None = None
+    group_values: dict[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class Invoice:
+    """Instants are naive UTC datetimes, as in the store."""
+
+    id: str
+    number: str
+    customer_id: str
+    status: str
+    type: str
+    currency: str
+    issued_at: datetime
+    period_start: datetime
+    period_end: datetime
+    total: Decimal
+    line_items: tuple[LineItem, ...] = ()
+
+
+@dataclass(frozen=True)
+class Grant:
+    """A commit or credit, usable from `starting_at` until (not including) `ending_before`."""
+
+    id: str
+    customer_id: str
+    kind: str
+    name: str
+    amount: Decimal
+    currency: str
+    priority: int
+    starting_at: datetime
+    ending_before: datetime
+    product: str | None = None

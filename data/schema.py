@@ -70,6 +70,48 @@ MIGRATIONS: list[str] = [
         revoked_before_ms BIGINT NOT NULL
     );
     """,
+    # 2: invoices with their line items, and grants (commits and credits).
+    """
+    CREATE TABLE invoices (
+        id VARCHAR PRIMARY KEY,
+        number VARCHAR NOT NULL,
+        customer_id VARCHAR NOT NULL,
+        status VARCHAR NOT NULL,          -- draft | finalized | voided
+        type VARCHAR NOT NULL,            -- USAGE | SCHEDULED
+        currency VARCHAR NOT NULL,
+        issued_at TIMESTAMP NOT NULL,
+        period_start TIMESTAMP NOT NULL,
+        period_end TIMESTAMP NOT NULL,
+        total DECIMAL(38, 9) NOT NULL,
+        updated_at TIMESTAMP NOT NULL DEFAULT (now()::TIMESTAMP)
+    );
+    CREATE INDEX invoices_customer ON invoices (customer_id);
+    CREATE TABLE invoice_line_items (
+        invoice_id VARCHAR NOT NULL,
+        position INTEGER NOT NULL,
+        name VARCHAR NOT NULL,
+        billable_metric VARCHAR,
+        group_values MAP(VARCHAR, VARCHAR),
+        quantity DECIMAL(38, 9) NOT NULL,
+        unit_price DECIMAL(38, 9) NOT NULL,   -- validated to at most 6 decimals
+        amount DECIMAL(38, 9) NOT NULL,
+        PRIMARY KEY (invoice_id, position)
+    );
+    CREATE TABLE grants (
+        id VARCHAR PRIMARY KEY,
+        customer_id VARCHAR NOT NULL,
+        kind VARCHAR NOT NULL,            -- commit | credit
+        name VARCHAR NOT NULL,
+        amount DECIMAL(38, 9) NOT NULL,
+        currency VARCHAR NOT NULL,
+        priority INTEGER NOT NULL,
+        starting_at TIMESTAMP NOT NULL,
+        ending_before TIMESTAMP NOT NULL,
+        product VARCHAR,
+        created_at TIMESTAMP NOT NULL DEFAULT (now()::TIMESTAMP)
+    );
+    CREATE INDEX grants_customer ON grants (customer_id);
+    """,
 ]
 
 

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import duckdb
+import pandas as pd
 
 from data.schema import migrate
 
@@ -15,6 +16,12 @@ def one(cur: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) ->
     connection while a result is still open)."""
     rows = cur.execute(sql, params or []).fetchall()
     return rows[0] if rows else None
+
+
+def frame(rows: list[tuple], columns: list[str]) -> pd.DataFrame:
+    """A small result as a DataFrame of plain Python values: Decimal stays Decimal and None
+    stays None (pandas 3 would infer a str dtype and turn None into NaN)."""
+    return pd.DataFrame(rows, columns=columns, dtype=object)
 
 
 class StoreLocked(RuntimeError):

@@ -18,7 +18,7 @@ import pandas as pd
 
 from data.models import BillableMetric
 from data.schema import BUCKET_MINUTES
-from data.store import Store
+from data.store import Store, frame
 
 WINDOW_SIZES = ("hour", "day", "none")
 SERIES_COLUMNS = ["window_start", "window_end", "group", "value"]
@@ -128,7 +128,7 @@ def usage_series(
         w_start = max(w_start, start.astimezone(zone))
         w_end = min(w_end, end.astimezone(zone))
         out.append((w_start, w_end, grp, Decimal(value) if value is not None else None))
-    return pd.DataFrame(out, columns=SERIES_COLUMNS)
+    return frame(out, SERIES_COLUMNS)
 
 
 def usage_totals(
@@ -148,4 +148,4 @@ def usage_totals(
         )
         value = series["value"].iloc[0] if len(series) else None
         rows.append((m.slug, m.name, m.unit, m.aggregation, value if value is not None else Decimal(0)))
-    return pd.DataFrame(rows, columns=["metric", "name", "unit", "aggregation", "value"])
+    return frame(rows, ["metric", "name", "unit", "aggregation", "value"])

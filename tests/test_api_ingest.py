@@ -130,3 +130,13 @@ def test_bad_usage_query_is_400_naming_the_field(client, world, params, status, 
 
 def test_usage_of_unknown_customer_is_404(client, world):
     assert client.get("/v1/customers/nobody/usage?metric=api_calls", headers=AUTH).status_code == 404
+
+
+def test_usage_api_reports_a_missing_group_value_as_null(client, world):
+    client.post("/v1/events", headers=AUTH, json=[cloud_event("g1", A, "api_call", T, region="eu"),
+                                                  cloud_event("g2", A, "api_call", T)])
+    r = client.get(f"/v1/customers/{A}/usage", headers=AUTH, query_string={
+        "metric": "api_calls", "window_size": "none", "group_by": "region",
+        "from": "2026-03-01T00:00:00Z", "to": "2026-03-03T00:00:00Z"})
+    assert r.json["data"] and {row["group"]: row["value"] for row in r.json["data"]} == {None: "1", "eu": "1"}
+    assert "NaN" not in r.text

@@ -1,0 +1,15 @@
+"""Money rounding: exact Decimals everywhere, rounded to the currency's minor unit only for display."""
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from babel.numbers import get_currency_precision
+
+
+def minor_units(currency: str) -> int:
+    """Digits after the decimal point: USD 2, JPY 0, BHD 3."""
+    return get_currency_precision(currency)
+
+
+def round_money(amount: Decimal, currency: str) -> Decimal:
+    return amount.quantize(Decimal(1).scaleb(-minor_units(currency)), rounding=ROUND_HALF_UP)

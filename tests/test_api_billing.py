@@ -1,0 +1,135 @@
+"""Invoices, grants, balances and the ledger through the integrator API."""
+from __future__ import annotations
+
+import pytest
+
+from conftest import A, AUTH, B
+
+
+def invoice(id, total="65.00", *, customer=A, status="finalized", start="2024-09-01T00:00:00Z",
+            end="2024-10-01T00:00:00Z", lines=None, **extra):
+    lines = lines if lines is not None else [{"name": "API calls", "billable_metric": "api_calls",
+                                              "quantity": "6500", "unit_price": "0.01", "amount": total}]
+    return {"id": id, "number": f"INV-{id}", "customer_id": customer, "status": status, "type": "USAGE",
+            "currency": "USD", "issued_at": end, "period_start": start, "period_end": end, "total": total,
+            "line_items": lines, **extra}  # fmt: skip
+
+
+LINE_65 = [{"name": "API calls", "quantity": "6500", "unit_price": "0.01", "amount": "65"}]
+
+
+def grant(kind, amount, start, **extra):
+    return {"kind": kind, "name": f"{kind} {amount}", "amount": amount, "currency": "USD", "priority": 1,
+            "starting_at": start, "ending_before": "2030-01-01T00:00:00Z", **extra}  # fmt: skip
+
+
+def invoices_of(client, customer=A, **params):
+    return client.get(f"/v1/customers/{customer}/invoices", headers=AUTH, query_string=params).json["data"]
+
+
+@pytest.fixture
+def worked_example(client, world):
+    assert client.post(f"/v1/customers/{A}/grants", headers=AUTH,
+                       json=grant("commit", "100", "2024-09-01T00:00:00Z", id="commit")).status_code == 201
+    assert client.post(f"/v1/customers/{A}/grants", headers=AUTH,
+                       json=grant("credit", "5", "2024-10-01T00:00:00Z", id="credit")).status_code == 201
+    r = client.post("/v1/invoices", headers=AUTH, json=[
+        invoice("sep", "65"),
+        invoice("oct", "20", start="2024-10-01T00:00:00Z", end="2024-11-01T00:00:00Z"),
+        invoice("void", "999", status="voided", start="2024-10-01T00:00:00Z", end="2024-11-01T00:00:00Z"),
+    ])  # fmt: skip
+    assert r.status_code == 200, r.json
+
+
+def test_balances_follow_the_worked_example(client, worked_example):
+    body = client.get(f"/v1/customers/{A}/balances?as_of=2024-11-15T00:00:00Z", headers=AUTH).json["data"]
+    got = {g["id"]: (g["used"], g["remaining"]) for g in body["grants"]}
+    assert got == {"commit": ("80", "20"), "credit": ("5", "0")}
+    assert (body["totals"]["used"], body["totals"]["remaining"]) == ("85", "20")
+
+
+def test_voided_invoices_deduct_nothing(client, worked_example):
+    body = client.get(f"/v1/customers/{A}/balances", headers=AUTH).json["data"]
+    assert body["totals"]["uncovered"] == "0"
+
+
+def test_ledger_lists_grants_and_deductions_with_their_invoices(client, worked_example):
+    entries = client.get(f"/v1/customers/{A}/ledger", headers=AUTH).json["data"]
+    assert [(e["entry"], e["grant_id"], e["amount"], e["invoice_number"]) for e in entries] == [
+        ("grant", "commit", "100", None), ("deduction", "commit", "-65", "INV-sep"),
+        ("grant", "credit", "5", None), ("deduction", "credit", "-5", "INV-oct"),
+        ("deduction", "commit", "-15", "INV-oct")]  # fmt: skip
+
+
+def test_invoices_are_stored_exactly_and_read_back(client, world):
+    lines = [{"name": "Tokens", "quantity": "1234567.5", "unit_price": "0.000125", "amount": "154.3209375"},
+             {"name": "Seats", "quantity": "3", "unit_price": "10", "amount": "30"}]
+    client.post("/v1/invoices", headers=AUTH, json=invoice("x", "184.3209375", lines=lines))
+    got = client.get("/v1/invoices/x", headers=AUTH).json["data"]
+    assert got["total"] == "184.3209375"
+    assert [(li["unit_price"], li["amount"]) for li in got["line_items"]] == [("0.000125", "154.3209375"), ("10", "30")]
+
+
+def test_invoice_upsert_replaces_its_line_items(client, world):
+    client.post("/v1/invoices", headers=AUTH, json=invoice("x", "5"))
+    client.post("/v1/invoices", headers=AUTH, json=invoice("x", "7", status="draft"))
+    got = client.get("/v1/invoices/x", headers=AUTH).json["data"]
+    assert (got["status"], got["total"], len(got["line_items"])) == ("draft", "7", 1)
+
+
+def test_invoice_list_filters_by_status_and_issue_date(client, worked_example):
+    assert [i["id"] for i in invoices_of(client)] == ["void", "oct", "sep"]  # newest first
+    assert [i["id"] for i in invoices_of(client, status="voided")] == ["void"]
+    assert [i["id"] for i in invoices_of(client, status="finalized,draft", to="2024-10-15T00:00:00Z")] == ["sep"]
+    assert invoices_of(client, customer=B) == []
+
+
+@pytest.mark.parametrize("body, status, field", [
+    (invoice("x", status="paid"), 400, "status"),
+    (invoice("x", type="MONTHLY"), 400, "type"),
+    (invoice("x", total="65.0.0", lines=LINE_65), 400, "total"),
+    (invoice("x", total=65, lines=LINE_65), 400, "total"),
+    (invoice("x", total="66", lines=LINE_65), 400, "total"),
+    (invoice("x", currency="ABC"), 400, "currency"),
+    (invoice("x", customer="nobody"), 404, "customer_id"),
+    (invoice("x", end="2024-08-01T00:00:00Z"), 400, "period_end"),
+    (invoice("x", lines=[{"name": "a", "quantity": "1", "unit_price": "0.0000001", "amount": "65"}]), 400,
+     "line_items[0].unit_price"),
+    (invoice("x", lines=[{"name": "a", "quantity": "1", "unit_price": "1", "amount": 65.0}]), 400, "line_items[0].amount"),
+    (invoice("x", lines=[{"name": "a", "billable_metric": "nope", "quantity": "1", "unit_price": "1", "amount": "65"}]),
+     400, "line_items[0].billable_metric"),
+    ([invoice("ok"), invoice("bad", status="paid")], 400, "[1].status"),
+])  # fmt: skip
+def test_bad_invoice_is_refused_and_writes_nothing(client, world, body, status, field):
+    r = client.post("/v1/invoices", headers=AUTH, json=body)
+    assert (r.status_code, r.json["error"]["field"]) == (status, field), r.json
+    assert invoices_of(client) == []
+
+
+@pytest.mark.parametrize("body, status, field", [
+    (grant("commit", "100", "2030-02-01T00:00:00Z"), 400, "ending_before"),
+    (grant("coupon", "100", "2024-01-01T00:00:00Z"), 400, "kind"),
+    (grant("commit", "-5", "2024-01-01T00:00:00Z"), 400, "amount"),
+    (grant("commit", "1e3", "2024-01-01T00:00:00Z"), 400, "amount"),
+    (grant("commit", "100", "2024-01-01T00:00:00Z", priority=-1), 400, "priority"),
+    (grant("commit", "100", "2024-01-01"), 400, "starting_at"),
+])  # fmt: skip
+def test_bad_grant_is_refused_and_writes_nothing(client, world, body, status, field):
+    r = client.post(f"/v1/customers/{A}/grants", headers=AUTH, json=body)
+    assert (r.status_code, r.json["error"]["field"]) == (status, field), r.json
+    assert client.get(f"/v1/customers/{A}/balances", headers=AUTH).json["data"]["grants"] == []
+
+
+def test_grant_for_unknown_customer_is_404(client, world):
+    assert client.post("/v1/customers/nobody/grants", headers=AUTH,
+                       json=grant("commit", "1", "2024-01-01T00:00:00Z")).status_code == 404
+
+
+def test_duplicate_grant_id_is_409(client, world):
+    body = grant("commit", "1", "2024-01-01T00:00:00Z", id="g1")
+    assert client.post(f"/v1/customers/{A}/grants", headers=AUTH, json=body).status_code == 201
+    assert client.post(f"/v1/customers/{A}/grants", headers=AUTH, json=body).status_code == 409
+
+
+def test_unknown_invoice_is_404(client, world):
+    assert client.get("/v1/invoices/nope", headers=AUTH).status_code == 404
