@@ -121,14 +121,14 @@ def demo(db, host, port, threads):
 
     def banner(app, base):
         from api.embeds import issue_embed
-        from dashboards import AVAILABLE
+        from dashboards import DASHBOARDS
         from data.customers import list_customers
 
         svc = app.extensions["embedash"]
         first = list_customers(svc.store)[0]
         click.echo(f"\n  API key:    {config.api_keys[0]}")
         click.echo(f"  host page:  {base}/demo   <- open this: the dashboards embedded as a host would")
-        for dashboard in AVAILABLE:
+        for dashboard in DASHBOARDS:
             url, _ = issue_embed(svc, {"customer_id": first.id, "dashboard": dashboard}, base_url=base)
             click.echo(f"  {dashboard} ({first.name}): {url}")
         body = json.dumps({"customer_id": first.id, "dashboard": "usage"})

@@ -9,10 +9,10 @@ import json
 from flask import Blueprint, current_app, jsonify, request
 
 from api.services import services
-from dashboards import AVAILABLE
 from data.customers import list_customers
 
 bp = Blueprint("demo", __name__)
+SHOWN = ("usage", "invoices", "commits_and_credits")  # `credits` is the same page, credits only
 
 _PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Northwind Cloud · Billing</title><link rel="icon" href="data:,">
@@ -65,9 +65,9 @@ def demo_page():
         for c in customers
     )
     sections = "".join(
-        f'<h2>{d.replace("_", " ").title()}</h2><div class="frame" id="embed-{d}"></div>' for d in AVAILABLE
+        f'<h2>{d.replace("_and_", " & ").replace("_", " ").capitalize()}</h2><div class="frame" id="embed-{d}"></div>' for d in SHOWN
     )
-    urls = {d: _embed_url(chosen, d) for d in AVAILABLE}
+    urls = {d: _embed_url(chosen, d) for d in SHOWN}
     return _PAGE.format(options=options, sections=sections, urls=json.dumps(urls).replace("</", "<\\/"),
                         customer_q=html.escape(chosen))
 

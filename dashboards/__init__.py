@@ -7,14 +7,14 @@ from __future__ import annotations
 import dash
 from flask import Flask
 
-from dashboards import usage
-from dashboards.options import AVAILABLE, DASHBOARDS, OptionError, validate_options
+from dashboards import balances, invoices, usage
+from dashboards.options import DASHBOARDS, OptionError, validate_options
 from dashboards.shell import ASSETS, PREFIX, EmbedDash, EmbedDeps, Verifier, install_gate, register_router, shell_layout
 from data import Store
 
-__all__ = ["AVAILABLE", "DASHBOARDS", "OptionError", "mount_dashboards", "validate_options"]
+__all__ = ["DASHBOARDS", "OptionError", "mount_dashboards", "validate_options"]
 
-PAGES = {usage.NAME: usage}
+PAGES = {usage.NAME: usage, invoices.NAME: invoices, **{name: balances for name in balances.NAMES}}
 
 
 def mount_dashboards(server: Flask, *, store: Store, verify: Verifier) -> dash.Dash:
@@ -33,6 +33,6 @@ def mount_dashboards(server: Flask, *, store: Store, verify: Verifier) -> dash.D
     app.layout = shell_layout
     install_gate(server, deps)
     register_router(app, deps, {name: (lambda claims, page=page: page.layout(claims, deps)) for name, page in PAGES.items()})
-    for page in PAGES.values():
+    for page in dict.fromkeys(PAGES.values()):  # each module once
         page.register(app, deps)
     return app

@@ -57,3 +57,26 @@ def usage_bar_figure(
             "yaxis": {"title": {"text": unit}, "rangemode": "tozero"},
         },
     }
+
+
+def grant_bar_figure(balances: pd.DataFrame, *, labels: list[str], colors: Mapping[str, str]) -> dict:
+    """Used, remaining (and expired) per grant as horizontal stacked bars."""
+    parts = [("used", "Used", colors["Progress_bar"]), ("remaining", "Remaining", colors["UsageLine_1"]),
+             ("expired", "Expired", colors["Gray_light"])]  # fmt: skip
+    traces = [
+        {"type": "bar", "orientation": "h", "name": name, "y": labels, "x": [float(v) for v in balances[column]],
+         "marker": {"color": color}, "hovertemplate": "%{y}: %{x:,.2f}<extra>" + name + "</extra>"}
+        for column, name, color in parts
+        if column != "expired" or any(v > 0 for v in balances[column])
+    ]  # fmt: skip
+    return {
+        "data": traces,
+        "layout": {
+            "template": plotly_template(colors),
+            "barmode": "stack",
+            "height": 80 + 44 * len(labels),
+            "margin": {"l": 140, "r": 16, "t": 8, "b": 40},
+            "legend": {"orientation": "h", "y": -0.25},
+            "yaxis": {"autorange": "reversed"},
+        },
+    }

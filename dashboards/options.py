@@ -19,14 +19,18 @@ class Option:
     default: str
 
 
-# None: a dashboard we name (Metronome's set) but do not serve yet.
-DASHBOARDS: dict[str, tuple[Option, ...] | None] = {
+_BOOL = ("true", "false")
+_GRANT_OPTIONS = (Option("hide_grant_name", _BOOL, "false"),)
+DASHBOARDS: dict[str, tuple[Option, ...]] = {
     "usage": (Option("default_window", ("30", "60", "90"), "30"),),
-    "invoices": None,
-    "credits": None,
-    "commits_and_credits": None,
+    "invoices": (
+        Option("invoice_status_filter", ("DRAFT", "FINALIZED", "VOID", "FINALIZED_AND_DRAFT", "ALL"), "ALL"),
+        Option("show_zero_usage_line_items", _BOOL, "false"),
+        Option("invoice_type", ("USAGE", "SCHEDULED", "ALL"), "ALL"),
+    ),
+    "commits_and_credits": _GRANT_OPTIONS,
+    "credits": _GRANT_OPTIONS,  # the same page, credits only
 }
-AVAILABLE: tuple[str, ...] = tuple(name for name, spec in DASHBOARDS.items() if spec is not None)
 
 
 def _as_text(value: Any) -> str | None:
@@ -39,7 +43,7 @@ def _as_text(value: Any) -> str | None:
 
 def validate_options(dashboard: str, items: Any, *, field: str = "dashboard_options") -> dict[str, str]:
     """Check `[{key, value}]` against the dashboard's options; return {key: value}. Raises OptionError."""
-    spec = {o.key: o for o in DASHBOARDS[dashboard] or ()}
+    spec = {o.key: o for o in DASHBOARDS[dashboard]}
     if items is None:
         return {}
     if not isinstance(items, list):
@@ -65,5 +69,5 @@ def validate_options(dashboard: str, items: Any, *, field: str = "dashboard_opti
 
 def option_value(dashboard: str, options: Mapping[str, str], key: str) -> str:
     """The value a token chose for an option, or its default."""
-    spec = {o.key: o for o in DASHBOARDS[dashboard] or ()}
+    spec = {o.key: o for o in DASHBOARDS[dashboard]}
     return options.get(key, spec[key].default)

@@ -104,7 +104,7 @@ def install_gate(server: Flask, deps: EmbedDeps) -> None:
         name = path[len(PREFIX):]
         if name.startswith(("_", "assets/")):  # Dash's own endpoints; callbacks verify for themselves
             return None
-        if DASHBOARDS.get(name) is None:
+        if name not in DASHBOARDS:
             return denied_page(404)
         try:
             claims = deps.verify(request.args.get("token"))

@@ -2,7 +2,9 @@
 billable metrics with group keys, and events with a weekday rhythm, growth and spikes."""
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
@@ -10,9 +12,12 @@ import pandas as pd
 from data.cluster import cluster
 from data.customers import upsert_customers
 from data.events import ingest_events
+from data.grants import insert_grant
+from data.invoices import upsert_invoices
 from data.metrics import upsert_metrics
-from data.models import BillableMetric, Customer
+from data.models import BillableMetric, Customer, Grant, Invoice, LineItem
 from data.store import Store
+from data.usage import usage_totals
 
 CUSTOMERS = [
     Customer("acme-corp", "Acme Corp", "USD", "America/New_York", "en_US"),
@@ -108,6 +113,68 @@ def _properties(f: pd.DataFrame) -> list[str]:
     )
 
 
+# Demo list prices in USD per unit, and rough exchange rates for the other currencies.
+UNIT_PRICES_USD = {"api_requests": "0.002", "llm_tokens": "0.000015", "compute_hours": "0.12", "storage_gb": "0.023",
+                   "active_users": "1.5"}  # fmt: skip
+ZERO_USAGE_LINES = [("Dedicated GPU hours", "2.5"), ("Data egress (GB)", "0.09")]
+FX = {"USD": "1", "EUR": "0.92", "GBP": "0.79", "JPY": "150", "INR": "83", "AUD": "1.5"}
+_PRICE_STEP = Decimal("0.000001")  # unit prices keep at most 6 decimals
+
+
+def _month_starts(now: datetime, tz: str, months: int) -> list[datetime]:
+    """UTC instants of the first `months + 1` local month starts, the current month last but one."""
+    local = now.astimezone(ZoneInfo(tz)).date().replace(day=1)
+    firsts = []
+    for back in range(months - 1, -2, -1):
+        year, month = divmod(local.month - 1 - back, 12)
+        firsts.append(date(local.year + year, month + 1, 1))
+    return [datetime(d.year, d.month, d.day, tzinfo=ZoneInfo(tz)).astimezone(UTC) for d in firsts]
+
+
+def demo_invoices(store: Store, customer: Customer, *, now: datetime, months: int = 4) -> list[Invoice]:
+    """Invoices for the last `months` months priced from the customer's own usage: finalized,
+    the month before last voided and reissued, the current month a draft."""
+    rate = Decimal(FX.get(customer.currency, "1"))
+    prices = {slug: (Decimal(p) * rate).quantize(_PRICE_STEP) for slug, p in UNIT_PRICES_USD.items()}
+    starts = _month_starts(now, customer.timezone, months)
+    prefix = customer.id.split("-")[0][:4].upper()
+    invoices, number = [], 0
+    for i, (start, end) in enumerate(zip(starts, starts[1:])):
+        totals = usage_totals(store, customer_id=customer.id, metrics=METRICS, start=start, end=end, tz=customer.timezone)
+        lines = [LineItem(row.name, row.value, prices[row.metric], row.value * prices[row.metric], row.metric)
+                 for row in totals.itertuples()]  # fmt: skip
+        lines += [LineItem(name, Decimal(0), (Decimal(p) * rate).quantize(_PRICE_STEP), Decimal(0)) for name, p in ZERO_USAGE_LINES]
+        current = i == months - 1
+        versions = ["voided", "finalized"] if i == months - 3 else ["draft" if current else "finalized"]
+        for status in versions:
+            number += 1
+            invoices.append(Invoice(
+                id=f"{customer.id}-inv-{number}", number=f"{prefix}-{number:04d}", customer_id=customer.id,
+                status=status, type="USAGE", currency=customer.currency,
+                issued_at=(now if current else end).astimezone(UTC).replace(tzinfo=None),
+                period_start=start.replace(tzinfo=None), period_end=end.replace(tzinfo=None),
+                total=sum((li.amount for li in lines), Decimal(0)), line_items=tuple(lines),
+            ))  # fmt: skip
+    return invoices
+
+
+def demo_grants(customer: Customer, invoices: list[Invoice]) -> list[Grant]:
+    """A prepaid commit covering most of the usage, a reward credit, and a credit that expired."""
+    charged = [inv for inv in invoices if inv.status != "voided"]
+    first, last = charged[0], charged[-1]
+    spend = sum((inv.total for inv in charged), Decimal(0))
+    step = Decimal(1).scaleb(-2) if customer.currency != "JPY" else Decimal(1)
+    far = last.period_end.replace(year=last.period_end.year + 1)
+    return [
+        Grant(f"{customer.id}-commit", customer.id, "commit", "Prepaid commit", (spend * Decimal("0.9")).quantize(step),
+              customer.currency, 1, first.period_start, far),
+        Grant(f"{customer.id}-reward", customer.id, "credit", "Reward credit", (last.total * Decimal("0.2")).quantize(step),
+              customer.currency, 1, charged[-2].period_start, far),
+        Grant(f"{customer.id}-trial", customer.id, "credit", "Trial credit", (first.total * Decimal("2")).quantize(step),
+              customer.currency, 0, first.period_start, charged[1].period_start),
+    ]  # fmt: skip
+
+
 def seed_demo(store: Store, *, customers: int = 8, days: int = 90, events: int = 200_000, seed: int = 7,
               now: datetime | None = None) -> dict[str, int]:
     """Fill an empty store with demo data; returns counts of what was written."""
@@ -117,4 +184,11 @@ def seed_demo(store: Store, *, customers: int = 8, days: int = 90, events: int =
     upsert_metrics(store, METRICS)
     result = ingest_events(store, demo_events(people, days=days, events=events, seed=seed, now=now))
     cluster(store)
-    return {"customers": len(people), "metrics": len(METRICS), "events": result.inserted}
+    invoices = 0
+    for customer in people:
+        bills = demo_invoices(store, customer, now=now)
+        upsert_invoices(store, bills)
+        for grant in demo_grants(customer, bills):
+            insert_grant(store, grant)
+        invoices += len(bills)
+    return {"customers": len(people), "metrics": len(METRICS), "events": result.inserted, "invoices": invoices}

@@ -119,3 +119,60 @@ def live_server(app):
     thread.join(timeout=5)
     assert not thread.is_alive(), "the server did not stop"
 
+
+
+# Customer C carries the worked example of DESIGN.md; A has recent invoices of every kind.
+C = "cust-c"
+
+
+def iso_days_ago(days: int) -> str:
+    return (datetime.now(UTC) - timedelta(days=days)).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def line(name, quantity, unit_price, amount, metric=None):
+    return {"name": name, "quantity": quantity, "unit_price": unit_price, "amount": amount,
+            **({"billable_metric": metric} if metric else {})}  # fmt: skip
+
+
+def invoice_body(id, number, customer, status, total, lines, *, days_ago=30, type="USAGE", currency="USD"):
+    return {"id": id, "number": number, "customer_id": customer, "status": status, "type": type,
+            "currency": currency, "issued_at": iso_days_ago(days_ago), "period_start": iso_days_ago(days_ago + 30),
+            "period_end": iso_days_ago(days_ago), "total": total, "line_items": lines}  # fmt: skip
+
+
+A_INVOICES = {  # number -> (status, type)
+    "INV-A-1": ("finalized", "USAGE"), "INV-A-2": ("draft", "USAGE"), "INV-A-3": ("voided", "USAGE"),
+    "INV-A-4": ("finalized", "SCHEDULED"),
+}  # fmt: skip
+
+
+@pytest.fixture
+def billing(client, world):
+    """A: four recent invoices (one with a zero-usage line); B: one secret invoice; C: the worked example."""
+    r = client.post("/v1/customers", headers=AUTH, json={"id": C, "name": "Charlie LLC", "currency": "USD",
+                                                         "timezone": "UTC", "locale": "en_US"})
+    assert r.status_code == 200
+    invoices = [
+        invoice_body("a1", "INV-A-1", A, "finalized", "65.00", [
+            line("API calls", "6500", "0.01", "65.00", "api_calls"), line("GPU hours", "0", "2.5", "0")], days_ago=40),
+        invoice_body("a2", "INV-A-2", A, "draft", "20.125", [line("API calls", "2012.5", "0.01", "20.125")], days_ago=1),
+        invoice_body("a3", "INV-A-3", A, "voided", "999", [line("API calls", "99900", "0.01", "999")], days_ago=20),
+        invoice_body("a4", "INV-A-4", A, "finalized", "49.99", [line("Platform fee", "1", "49.99", "49.99")],
+                     days_ago=10, type="SCHEDULED"),
+        invoice_body("a-old", "INV-A-OLD", A, "finalized", "1", [line("Old", "1", "1", "1")], days_ago=200),
+        invoice_body("b1", "INV-B-SECRET", B, "finalized", "123456.78", [line(B_SECRET_REGION, "1", "123456.78", "123456.78")]),
+        {**invoice_body("c-sep", "INV-C-SEP", C, "finalized", "65", [line("Usage", "1", "65", "65")]),
+         "period_start": "2024-09-01T00:00:00Z", "period_end": "2024-10-01T00:00:00Z", "issued_at": "2024-10-01T00:00:00Z"},
+        {**invoice_body("c-oct", "INV-C-OCT", C, "finalized", "20", [line("Usage", "1", "20", "20")]),
+         "period_start": "2024-10-01T00:00:00Z", "period_end": "2024-11-01T00:00:00Z", "issued_at": "2024-11-01T00:00:00Z"},
+    ]  # fmt: skip
+    r = client.post("/v1/invoices", headers=AUTH, json=invoices)
+    assert r.status_code == 200, r.json
+    for body in (
+        {"id": "c-commit", "kind": "commit", "name": "Prepaid commit", "amount": "100", "currency": "USD",
+         "priority": 1, "starting_at": "2024-09-01T00:00:00Z", "ending_before": "2030-01-01T00:00:00Z"},
+        {"id": "c-credit", "kind": "credit", "name": "Reward credit", "amount": "5", "currency": "USD",
+         "priority": 1, "starting_at": "2024-10-01T00:00:00Z", "ending_before": "2030-01-01T00:00:00Z"},
+    ):  # fmt: skip
+        assert client.post(f"/v1/customers/{C}/grants", headers=AUTH, json=body).status_code == 201
+    return invoices

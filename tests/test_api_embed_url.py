@@ -37,7 +37,6 @@ def test_unknown_customer_is_404(client, world):
 
 @pytest.mark.parametrize("body, field, allowed_has", [
     ({"dashboard": "charts"}, "dashboard", "usage"),
-    ({"dashboard": "invoices"}, "dashboard", "usage"),
     ({"color_overrides": [{"name": "Teal", "value": "#000"}]}, "color_overrides[0].name", "UsageLine_0"),
     ({"color_overrides": [{"name": "White", "value": "white"}]}, "color_overrides[0].value", None),
     ({"color_overrides": [{"name": "White", "value": "#ffff"}]}, "color_overrides[0].value", None),
@@ -61,11 +60,11 @@ def test_bad_field_is_400_naming_it(client, world, body, field, allowed_has):
         assert allowed_has in error["allowed"]
 
 
-def test_dashboard_not_yet_served_says_so(client, world):
-    r = post(client, {"customer_id": A, "dashboard": "commits_and_credits"})
-    assert r.status_code == 400
-    assert r.json["error"]["code"] == "dashboard_not_available"
-    assert "not available yet" in r.json["error"]["message"]
+@pytest.mark.parametrize("dashboard", ["usage", "invoices", "credits", "commits_and_credits"])
+def test_every_metronome_dashboard_name_gets_a_working_url(client, world, dashboard):
+    r = post(client, {"customer_id": A, "dashboard": dashboard})
+    assert r.status_code == 200
+    assert client.get(r.json["data"]["url"]).status_code == 200
 
 
 @pytest.mark.parametrize("data, content_type", [("{not json", "application/json"), ("[]x", "application/json"),

@@ -23,13 +23,17 @@ def demo_server(config, store):
     thread.join(timeout=5)
 
 
-def test_demo_page_embeds_the_usage_dashboard_in_an_iframe(dash_duo, demo_server):
+def test_demo_page_embeds_the_three_dashboards_in_iframes(dash_duo, demo_server):
     dash_duo.driver.get(f"{demo_server}/demo")
     frame = dash_duo.wait_for_element("#embed-usage iframe", timeout=10)
     dash_duo.driver.switch_to.frame(frame)
     dash_duo.wait_for_element(".js-plotly-plot .trace.bars", timeout=15)
     dash_duo.wait_for_contains_text(".eb-table", "API requests")
     dash_duo.driver.switch_to.default_content()
+    for dashboard, text in (("invoices", "Finalized"), ("commits_and_credits", "Prepaid commit")):
+        dash_duo.driver.switch_to.frame(dash_duo.wait_for_element(f"#embed-{dashboard} iframe", timeout=10))
+        dash_duo.wait_for_contains_text(".eb-dashboard", text, timeout=15)
+        dash_duo.driver.switch_to.default_content()
     # the iframe took the dashboard's height (embedash:resize), so it never scrolls inside the host
     until(lambda: int(frame.get_attribute("offsetHeight")) > 600, timeout=10)
     assert dash_duo.get_logs() == []

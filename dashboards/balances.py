@@ -1,0 +1,121 @@
+"""The commits & credits dashboard (`/embed/credits` is the same page, credits only):
+overall remaining and used, a progress bar per grant, used vs remaining per grant, and the
+ledger of grants and deductions with the invoice each deduction paid."""
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+import dash
+from dash import dcc, html
+
+from dashboards import formatting as fmt
+from dashboards.figures import grant_bar_figure
+from dashboards.options import option_value
+from dashboards.shell import EmbedDeps
+from data.customers import get_customer
+from data.drawdown import DrawDown, customer_draw_down
+from theme import palette
+
+NAMES = ("commits_and_credits", "credits")
+KIND_LABELS = {"commit": "Commit", "credit": "Credit"}
+ENTRY_LABELS = {"grant": "Granted", "deduction": "Deduction", "expiration": "Expired"}
+
+
+def _only_credits(result: DrawDown) -> DrawDown:
+    return DrawDown(
+        ledger=result.ledger[result.ledger["grant_kind"] == "credit"],
+        balances=result.balances[result.balances["kind"] == "credit"],
+        uncovered=result.uncovered.iloc[0:0],
+    )
+
+
+def _grant_label(row: Any, hide_names: bool) -> str:
+    return KIND_LABELS[row.kind] if hide_names else row.name
+
+
+def _summary(totals: dict[str, Decimal], currency: str, locale: str) -> html.Div:
+    cards = [("Remaining", "remaining"), ("Used", "used")]
+    cards += [(label, key) for label, key in (("Expired", "expired"), ("Not covered", "uncovered")) if totals[key] > 0]
+    return html.Div(
+        [html.Div([html.Div(label, className="eb-card-label"),
+                   html.Div(fmt.money(totals[key], currency, locale), className="eb-card-value", id=f"balance-total-{key}")],
+                  className="eb-card")
+         for label, key in cards],
+        className="eb-cards",
+    )  # fmt: skip
+
+
+def _grant_rows(result: DrawDown, customer: Any, tz: str, hide_names: bool) -> html.Div:
+    loc = customer.locale
+    rows = []
+    for g in result.balances.itertuples():
+        share = float(g.used / g.amount * 100) if g.amount else 0.0
+        status = f"Expired {fmt.day(g.ending_before, tz, loc)}" if g.state == "expired" else f"Expires {fmt.day(g.ending_before, tz, loc)}"
+        rows.append(html.Div(
+            [
+                html.Div([html.Span(_grant_label(g, hide_names), className="eb-grant-name"),
+                          html.Span(KIND_LABELS[g.kind], className=f"eb-badge eb-kind-{g.kind}")],
+                         className="eb-grant-head"),
+                html.Div(html.Div(className="eb-progress-fill", style={"width": f"{share:.2f}%"}), className="eb-progress",
+                         role="progressbar", **{"aria-valuenow": f"{share:.0f}", "aria-valuemin": "0", "aria-valuemax": "100"}),
+                html.Div([
+                    html.Span([html.B(fmt.money(g.remaining, g.currency, loc), className="eb-grant-remaining"), " remaining"]),
+                    html.Span([fmt.money(g.used, g.currency, loc), " used of ", fmt.money(g.amount, g.currency, loc)],
+                              className="eb-grant-used"),
+                    *([html.Span([fmt.money(g.expired, g.currency, loc), " expired"], className="eb-grant-expired")]
+                      if g.expired > 0 else []),
+                ], className="eb-grant-figures"),
+                html.Div(f"Priority {g.priority} · from {fmt.day(g.starting_at, tz, loc)} · {status}", className="eb-caption"),
+            ],
+            className=f"eb-grant eb-grant-state-{g.state}", id=f"grant-{g.id}",
+        ))  # fmt: skip
+    return html.Div(rows, className="eb-grants")
+
+
+def _ledger_table(result: DrawDown, customer: Any, tz: str, hide_names: bool) -> html.Table:
+    loc = customer.locale
+    currency = dict(zip(result.balances["id"], result.balances["currency"]))
+    head = html.Thead(html.Tr([html.Th("Date"), html.Th("Entry"), html.Th("Grant"), html.Th("Invoice"),
+                               html.Th("Amount", className="eb-num"), html.Th("Grant balance", className="eb-num")]))
+    body = [
+        html.Tr([
+            html.Td(fmt.day(e.time, tz, loc)), html.Td(ENTRY_LABELS[e.entry]),
+            html.Td(KIND_LABELS[e.grant_kind] if hide_names else e.grant_name), html.Td(e.invoice_number or ""),
+            html.Td(fmt.money(e.amount, currency[e.grant_id], loc), className="eb-num"),
+            html.Td(fmt.money(e.grant_remaining, currency[e.grant_id], loc), className="eb-num"),
+        ])
+        for e in result.ledger.iloc[::-1].itertuples()  # newest first
+    ]  # fmt: skip
+    return html.Table([head, html.Tbody(body)], className="eb-table", id="ledger-table")
+
+
+def layout(claims: Any, deps: EmbedDeps) -> html.Div:
+    customer = get_customer(deps.store, claims.customer_id)
+    tz = customer.timezone
+    hide = option_value(claims.dashboard, claims.options, "hide_grant_name") == "true"
+    result = customer_draw_down(deps.store, customer_id=customer.id, as_of=datetime.now(UTC).replace(tzinfo=None))
+    title = "Commits & credits"
+    if claims.dashboard == "credits":
+        result, title = _only_credits(result), "Credits"
+    if result.balances.empty:
+        return html.Div([html.H1(title, className="eb-title"), html.P("No commits or credits yet.", className="eb-empty")],
+                        className="eb-dashboard eb-balances")
+    labels = [_grant_label(g, hide) for g in result.balances.itertuples()]
+    figure = grant_bar_figure(result.balances, labels=labels, colors=palette(claims.colors))
+    return html.Div(
+        [
+            html.Div(html.H1(title, className="eb-title"), className="eb-header"),
+            _summary(result.totals(), customer.currency, customer.locale),
+            _grant_rows(result, customer, tz, hide),
+            dcc.Graph(id="grants-chart", figure=figure, config={"displayModeBar": False, "responsive": True}),
+            html.H2("Ledger", className="eb-subtitle"),
+            _ledger_table(result, customer, tz, hide),
+        ],
+        className="eb-dashboard eb-balances",
+    )
+
+
+def register(app: dash.Dash, deps: EmbedDeps) -> None:
+    """No callbacks: the router verifies the token and renders the page whole."""

@@ -1,0 +1,40 @@
+"""Numbers, money and dates for people: Babel in the customer's locale, money rounded to the
+currency's minor unit only here, at display time."""
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date
+from babel.numbers import format_currency, format_decimal
+
+from data.money import round_money
+
+
+def money(amount: Decimal, currency: str, locale: str) -> str:
+    """`$1,234.57`, `¥1,235`, `BHD 1.235`: rounded half up to the currency's minor unit."""
+    return format_currency(round_money(amount, currency), currency, locale=locale)
+
+
+def unit_price(amount: Decimal, currency: str, locale: str) -> str:
+    """A unit price with at least the minor unit and up to 6 decimals: `$0.000125`."""
+    return format_currency(amount.normalize(), currency, format="¤#,##0.00####", currency_digits=False, locale=locale)
+
+
+def number(value: Decimal, locale: str) -> str:
+    return format_decimal(Decimal(value).normalize(), locale=locale)
+
+
+def local_date(naive_utc: datetime, tz: str) -> date:
+    return naive_utc.replace(tzinfo=UTC).astimezone(ZoneInfo(tz)).date()
+
+
+def day(naive_utc: datetime, tz: str, locale: str) -> str:
+    return format_date(local_date(naive_utc, tz), "medium", locale=locale)
+
+
+def period(start: datetime, end_exclusive: datetime, tz: str, locale: str) -> str:
+    """A service period as the customer reads it: its first and last local day."""
+    last = local_date(end_exclusive, tz) - timedelta(days=1)
+    return f"{day(start, tz, locale)} – {format_date(last, 'medium', locale=locale)}"

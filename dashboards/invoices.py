@@ -1,0 +1,200 @@
+"""The invoices dashboard: the last 90 days of invoices, newest first, with a search box; a
+click shows an invoice's line items. Both tables download as CSV through verified callbacks."""
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import dash
+import pandas as pd
+from dash import ALL, Input, Output, State, ctx, dcc, html
+
+from dashboards import formatting as fmt
+from dashboards.options import option_value
+from dashboards.shell import EmbedDeps, expired_notice, verified
+from data.customers import get_customer
+from data.invoices import invoice_lines, list_invoices
+from data.money import round_money
+
+NAME = "invoices"
+WINDOW = timedelta(days=90)
+STATUS_FILTERS = {
+    "ALL": None, "DRAFT": ["draft"], "FINALIZED": ["finalized"], "VOID": ["voided"],
+    "FINALIZED_AND_DRAFT": ["finalized", "draft"],
+}  # fmt: skip
+STATUS_LABELS = {"draft": "Draft", "finalized": "Finalized", "voided": "Void"}
+
+
+def layout(claims: Any, deps: EmbedDeps) -> html.Div:
+    return html.Div(
+        [
+            html.Div(
+                [
+                    html.H1("Invoices", className="eb-title"),
+                    dcc.Input(id="invoices-search", type="search", placeholder="Search number, status or amount",
+                              debounce=0.3, className="eb-search"),
+                ],
+                className="eb-header",
+            ),
+            html.Div(id="invoices-list"),
+            html.Button("Download CSV", id="invoices-csv", className="eb-button"),
+            dcc.Download(id="invoices-csv-file"),
+            dcc.Store(id="invoice-selected"),
+            html.Div(id="invoice-detail"),
+            dcc.Download(id="invoice-lines-csv-file"),
+        ],
+        className="eb-dashboard eb-invoices",
+    )
+
+
+def shown_invoices(deps: EmbedDeps, claims: Any, search: str | None) -> tuple[pd.DataFrame, Any]:
+    """The invoices the token may see and the search keeps, with display columns added."""
+    customer = get_customer(deps.store, claims.customer_id)
+    invoice_type = option_value(NAME, claims.options, "invoice_type")
+    rows = list_invoices(
+        deps.store, customer_id=claims.customer_id,
+        statuses=STATUS_FILTERS[option_value(NAME, claims.options, "invoice_status_filter")],
+        type=None if invoice_type == "ALL" else invoice_type,
+        issued_from=(datetime.now(UTC) - WINDOW).replace(tzinfo=None),
+    )  # fmt: skip
+    rows["status_label"] = rows["status"].map(STATUS_LABELS)
+    rows["period_label"] = [fmt.period(r.period_start, r.period_end, customer.timezone, customer.locale) for r in rows.itertuples()]
+    rows["amount_label"] = [fmt.money(r.total, r.currency, customer.locale) for r in rows.itertuples()]
+    needle = (search or "").strip().lower()
+    if needle:
+        haystack = rows["number"] + " " + rows["status_label"] + " " + rows["amount_label"] + " " + rows["total"].map(str)
+        rows = rows[haystack.str.lower().str.contains(needle, regex=False)]
+    return rows, customer
+
+
+def _list_table(rows: pd.DataFrame) -> html.Table | html.P:
+    if rows.empty:
+        return html.P("No invoices in the last 90 days.", className="eb-empty")
+    head = html.Thead(html.Tr([html.Th("Invoice"), html.Th("Period"), html.Th("Status"), html.Th("Amount", className="eb-num")]))
+    body = [
+        html.Tr(
+            [
+                html.Td(r.number), html.Td(r.period_label),
+                html.Td(html.Span(r.status_label, className=f"eb-badge eb-status-{r.status}")),
+                html.Td(r.amount_label, className="eb-num"),
+            ],
+            id={"type": "invoice-row", "index": r.id}, n_clicks=0, className="eb-clickable",
+        )
+        for r in rows.itertuples()
+    ]  # fmt: skip
+    return html.Table([head, html.Tbody(body)], className="eb-table", id="invoices-table")
+
+
+def shown_lines(deps: EmbedDeps, claims: Any, invoice_id: str) -> pd.DataFrame:
+    """One invoice's line items, only if the invoice is the token customer's; zero lines per option."""
+    lines = invoice_lines(deps.store, customer_id=claims.customer_id, invoice_id=invoice_id)
+    if option_value(NAME, claims.options, "show_zero_usage_line_items") == "false":
+        lines = lines[[q != 0 for q in lines["quantity"]]]
+    return lines
+
+
+def _detail(rows: pd.DataFrame, lines: pd.DataFrame, invoice_id: str, customer: Any) -> html.Div:
+    inv = rows[rows["id"] == invoice_id].iloc[0]
+    cur, loc = inv.currency, customer.locale
+    body = [
+        html.Tr([html.Td(li.name), html.Td(fmt.number(li.quantity, loc), className="eb-num"),
+                 html.Td(fmt.unit_price(li.unit_price, cur, loc), className="eb-num"),
+                 html.Td(fmt.money(li.amount, cur, loc), className="eb-num")])
+        for li in lines.itertuples()
+    ]  # fmt: skip
+    subtotal = sum(lines["amount"], Decimal(0))
+    foot = html.Tfoot([
+        html.Tr([html.Td("Subtotal", colSpan=3), html.Td(fmt.money(subtotal, cur, loc), className="eb-num", id="invoice-subtotal")]),
+        html.Tr([html.Td("Total", colSpan=3), html.Td(fmt.money(inv.total, cur, loc), className="eb-num", id="invoice-total")],
+                className="eb-total"),
+    ])  # fmt: skip
+    head = html.Thead(html.Tr([html.Th("Item"), html.Th("Quantity", className="eb-num"),
+                               html.Th("Unit price", className="eb-num"), html.Th("Amount", className="eb-num")]))
+    return html.Div(
+        [
+            html.H2([f"Invoice {inv.number} ", html.Span(inv.status_label, className=f"eb-badge eb-status-{inv.status}")],
+                    className="eb-subtitle"),
+            html.P(inv.period_label, className="eb-caption"),
+            html.Table([head, html.Tbody(body), foot], className="eb-table", id="invoice-lines"),
+            html.Button("Download CSV", id="invoice-lines-csv", className="eb-button"),
+        ],
+        className="eb-detail",
+    )
+
+
+def _csv(header: list[str], rows: list[list[Any]]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+def register(app: dash.Dash, deps: EmbedDeps) -> None:
+    @app.callback(Output("invoices-list", "children"), Input("invoices-search", "value"), State("eb-url", "search"))
+    def _list(search_text: str | None, search: str | None):
+        claims = verified(deps, search, NAME)
+        if claims is None:
+            return expired_notice()
+        rows, _ = shown_invoices(deps, claims, search_text)
+        return _list_table(rows)
+
+    @app.callback(
+        Output("invoice-detail", "children"),
+        Output("invoice-selected", "data"),
+        Input({"type": "invoice-row", "index": ALL}, "n_clicks"),
+        State("eb-url", "search"),
+        prevent_initial_call=True,
+    )
+    def _select(clicks: list[int | None], search: str | None):
+        if not ctx.triggered_id or not any(clicks):
+            return dash.no_update, dash.no_update
+        claims = verified(deps, search, NAME)
+        if claims is None:
+            return expired_notice(), None
+        invoice_id = ctx.triggered_id["index"]
+        rows, customer = shown_invoices(deps, claims, None)
+        if invoice_id not in set(rows["id"]):  # not this customer's, or filtered out by the token's options
+            return html.P("No such invoice.", className="eb-empty"), None
+        return _detail(rows, shown_lines(deps, claims, invoice_id), invoice_id, customer), invoice_id
+
+    @app.callback(
+        Output("invoices-csv-file", "data"),
+        Input("invoices-csv", "n_clicks"),
+        State("invoices-search", "value"),
+        State("eb-url", "search"),
+        prevent_initial_call=True,
+    )
+    def _list_csv(_: int, search_text: str | None, search: str | None):
+        claims = verified(deps, search, NAME)
+        if claims is None:
+            return None
+        rows, _ = shown_invoices(deps, claims, search_text)
+        table = [[r.number, r.period_start.date(), r.period_end.date(), r.status_label, r.currency,
+                  round_money(r.total, r.currency)] for r in rows.itertuples()]  # fmt: skip
+        header = ["number", "period_start", "period_end", "status", "currency", "amount"]
+        return {"content": _csv(header, table), "filename": "invoices.csv", "type": "text/csv"}
+
+    @app.callback(
+        Output("invoice-lines-csv-file", "data"),
+        Input("invoice-lines-csv", "n_clicks"),
+        State("invoice-selected", "data"),
+        State("eb-url", "search"),
+        prevent_initial_call=True,
+    )
+    def _lines_csv(_: int, invoice_id: str | None, search: str | None):
+        claims = verified(deps, search, NAME)
+        if claims is None or not invoice_id:
+            return None
+        rows, _ = shown_invoices(deps, claims, None)
+        if invoice_id not in set(rows["id"]):
+            return None
+        number = rows[rows["id"] == invoice_id].iloc[0].number
+        lines = shown_lines(deps, claims, invoice_id)
+        table = [[li.name, li.quantity.normalize(), li.unit_price.normalize(), li.amount.normalize()]
+                 for li in lines.itertuples()]  # fmt: skip
+        return {"content": _csv(["item", "quantity", "unit_price", "amount"], table),
+                "filename": f"invoice-{number}.csv", "type": "text/csv"}  # fmt: skip

@@ -1,0 +1,76 @@
+"""Invoices dashboard callbacks over HTTP: token scoping of the selection and the CSV downloads."""
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlparse
+
+from conftest import A, AUTH, B_SECRET_REGION
+
+CALLBACK = "/embed/_dash-update-component"
+
+
+def token(client, dashboard="invoices", customer=A, **extra) -> str:
+    r = client.post("/v1/dashboards/getEmbeddableUrl", headers=AUTH,
+                    json={"customer_id": customer, "dashboard": dashboard, **extra})
+    return parse_qs(urlparse(r.json["data"]["url"]).query)["token"][0]
+
+
+def select(client, tok: str, invoice_id: str):
+    row = {"id": {"type": "invoice-row", "index": invoice_id}, "property": "n_clicks", "value": 1}
+    return client.post(CALLBACK, json={
+        "output": "..invoice-detail.children...invoice-selected.data..",
+        "outputs": [{"id": "invoice-detail", "property": "children"}, {"id": "invoice-selected", "property": "data"}],
+        "inputs": [[row]], "changedPropIds": ['{"index":"%s","type":"invoice-row"}.n_clicks' % invoice_id],
+        "state": [{"id": "eb-url", "property": "search", "value": f"?token={tok}"}],
+    })  # fmt: skip
+
+
+def csv_request(client, tok: str, *, search_text=None):
+    return client.post(CALLBACK, json={
+        "output": "invoices-csv-file.data", "outputs": {"id": "invoices-csv-file", "property": "data"},
+        "inputs": [{"id": "invoices-csv", "property": "n_clicks", "value": 1}],
+        "changedPropIds": ["invoices-csv.n_clicks"],
+        "state": [{"id": "invoices-search", "property": "value", "value": search_text},
+                  {"id": "eb-url", "property": "search", "value": f"?token={tok}"}],
+    })  # fmt: skip
+
+
+def test_selecting_own_invoice_returns_its_lines(client, billing):
+    r = select(client, token(client), "a1")
+    assert r.status_code == 200
+    assert "API calls" in r.text and "$65.00" in r.text
+
+
+def test_forged_selection_of_another_customers_invoice_gets_nothing(client, billing):
+    r = select(client, token(client), "b1")
+    assert "INV-B-SECRET" not in r.text and B_SECRET_REGION not in r.text and "123,456.78" not in r.text
+    assert "No such invoice" in r.text
+
+
+def test_selection_of_an_invoice_the_tokens_filter_hides_gets_nothing(client, billing):
+    tok = token(client, dashboard_options=[{"key": "invoice_status_filter", "value": "DRAFT"}])
+    assert "No such invoice" in select(client, tok, "a1").text
+
+
+def test_list_csv_holds_exactly_the_shown_invoices(client, billing):
+    body = csv_request(client, token(client)).json["response"]["invoices-csv-file"]["data"]
+    lines = body["content"].strip().splitlines()
+    assert lines[0] == "number,period_start,period_end,status,currency,amount"
+    assert [row.split(",")[0] for row in lines[1:]] == ["INV-A-2", "INV-A-4", "INV-A-3", "INV-A-1"]
+    assert "INV-B-SECRET" not in body["content"] and "INV-A-OLD" not in body["content"]
+    assert lines[1].endswith(",USD,20.13")  # 20.125 rounded half up to cents
+
+
+def test_list_csv_respects_the_search(client, billing):
+    body = csv_request(client, token(client), search_text="void").json["response"]["invoices-csv-file"]["data"]
+    assert [row.split(",")[0] for row in body["content"].strip().splitlines()[1:]] == ["INV-A-3"]
+
+
+def test_lines_csv_of_another_customers_invoice_is_refused(client, billing):
+    r = client.post(CALLBACK, json={
+        "output": "invoice-lines-csv-file.data", "outputs": {"id": "invoice-lines-csv-file", "property": "data"},
+        "inputs": [{"id": "invoice-lines-csv", "property": "n_clicks", "value": 1}],
+        "changedPropIds": ["invoice-lines-csv.n_clicks"],
+        "state": [{"id": "invoice-selected", "property": "data", "value": "b1"},
+                  {"id": "eb-url", "property": "search", "value": f"?token={token(client)}"}],
+    })  # fmt: skip
+    assert B_SECRET_REGION not in r.text and "123456.78" not in r.text
