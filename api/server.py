@@ -1,6 +1,10 @@
 """The production WSGI server: waitress with a thread pool (never Flask's development server)."""
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from flask import Flask
 from waitress.server import create_server
 
@@ -18,3 +22,18 @@ def stop_server(server) -> None:
     for channel in list(server._map.values()):
         channel.close()
     server.task_dispatcher.shutdown(cancel_pending=True, timeout=5)
+
+
+@contextmanager
+def serving(app: Flask, *, host: str = "127.0.0.1", port: int = 0, threads: int = 8) -> Iterator[str]:
+    """Run the app on waitress in a background thread; yields its base URL (tests, benchmarks)."""
+    server = make_server(app, host=host, port=port, threads=threads)
+    thread = threading.Thread(target=server.run, name="embedash-waitress", daemon=True)
+    thread.start()
+    try:
+        yield f"http://{host}:{server.effective_port}"
+    finally:
+        stop_server(server)
+        thread.join(timeout=5)
+        if thread.is_alive():
+            raise RuntimeError("the server did not stop")

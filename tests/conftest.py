@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import threading
 from datetime import UTC, datetime, time as dtime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -13,7 +12,7 @@ from selenium.webdriver.chrome.options import Options
 
 from api import create_app
 from api.config import Config
-from api.server import make_server, stop_server
+from api.server import serving
 from data import Store
 
 API_KEY = "test-api-key"
@@ -111,13 +110,8 @@ def world(client):
 @pytest.fixture
 def live_server(app):
     """The app behind the production server (waitress, threads) on a free loopback port."""
-    server = make_server(app, host="127.0.0.1", port=0, threads=8)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.effective_port}"
-    stop_server(server)
-    thread.join(timeout=5)
-    assert not thread.is_alive(), "the server did not stop"
+    with serving(app) as base_url:
+        yield base_url
 
 
 

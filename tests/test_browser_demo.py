@@ -1,26 +1,19 @@
 """`/demo`: a host page whose server side asks the API for URLs and embeds them with embed.js."""
 from __future__ import annotations
 
-import threading
-
 import pytest
 from dash.testing.wait import until
 
 from api import create_app
-from api.server import make_server, stop_server
+from api.server import serving
 from data.demo import seed_demo
 
 
 @pytest.fixture
 def demo_server(config, store):
     seed_demo(store, customers=3, days=35, events=3000, seed=1)
-    app = create_app(config, store=store, demo=True)
-    server = make_server(app, host="127.0.0.1", port=0, threads=8)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.effective_port}"
-    stop_server(server)
-    thread.join(timeout=5)
+    with serving(create_app(config, store=store, demo=True)) as base_url:
+        yield base_url
 
 
 def test_demo_page_embeds_the_three_dashboards_in_iframes(dash_duo, demo_server):
