@@ -30,10 +30,12 @@ main{{max-width:1100px;margin:24px auto;padding:0 20px}} h2{{font-size:15px;colo
 <script src="/embed.js"></script>
 <script>
 const urls = {urls};
+window.embedashMessages = [];
 for (const [dashboard, url] of Object.entries(urls)) {{
   Embedash.mount(document.getElementById("embed-" + dashboard), {{
     url,
     refresh: () => fetch("/demo/url?customer={customer_q}&dashboard=" + dashboard).then(r => r.json()).then(b => b.url),
+    onMessage: (message) => window.embedashMessages.push({{dashboard, ...message}}),  // for a look in the console
   }});
 }}
 </script></body></html>"""

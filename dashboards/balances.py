@@ -8,15 +8,16 @@ from decimal import Decimal
 from typing import Any
 
 import dash
-from dash import dcc, html
+from dash import Input, Output, State, dcc, html
 
 from dashboards import formatting as fmt
 from dashboards.figures import grant_bar_figure
 from dashboards.options import option_value
-from dashboards.shell import EmbedDeps
+from dashboards.export import csv_download
+from dashboards.shell import EmbedDeps, Look, look_of, verified
 from data.customers import get_customer
 from data.drawdown import DrawDown, customer_draw_down
-from theme import palette
+from data.money import round_money
 
 NAMES = ("commits_and_credits", "credits")
 KIND_LABELS = {"commit": "Commit", "credit": "Credit"}
@@ -47,8 +48,8 @@ def _summary(totals: dict[str, Decimal], currency: str, locale: str) -> html.Div
     )  # fmt: skip
 
 
-def _grant_rows(result: DrawDown, customer: Any, tz: str, hide_names: bool) -> html.Div:
-    loc = customer.locale
+def _grant_rows(result: DrawDown, look: Look, hide_names: bool) -> html.Div:
+    loc, tz = look.locale, look.tz
     rows = []
     for g in result.balances.itertuples():
         share = float(g.used / g.amount * 100) if g.amount else 0.0
@@ -74,8 +75,8 @@ def _grant_rows(result: DrawDown, customer: Any, tz: str, hide_names: bool) -> h
     return html.Div(rows, className="eb-grants")
 
 
-def _ledger_table(result: DrawDown, customer: Any, tz: str, hide_names: bool) -> html.Table:
-    loc = customer.locale
+def _ledger_table(result: DrawDown, look: Look, hide_names: bool) -> html.Table:
+    loc, tz = look.locale, look.tz
     currency = dict(zip(result.balances["id"], result.balances["currency"]))
     head = html.Thead(html.Tr([html.Th("Date"), html.Th("Entry"), html.Th("Grant"), html.Th("Invoice"),
                                html.Th("Amount", className="eb-num"), html.Th("Grant balance", className="eb-num")]))
@@ -91,31 +92,51 @@ def _ledger_table(result: DrawDown, customer: Any, tz: str, hide_names: bool) ->
     return html.Table([head, html.Tbody(body)], className="eb-table", id="ledger-table")
 
 
-def layout(claims: Any, deps: EmbedDeps) -> html.Div:
+def shown(deps: EmbedDeps, claims: Any) -> tuple[DrawDown, Look, bool]:
+    """The draw-down the token may see (credits only on /embed/credits), its look, and whether names hide."""
     customer = get_customer(deps.store, claims.customer_id)
-    tz = customer.timezone
-    hide = option_value(claims.dashboard, claims.options, "hide_grant_name") == "true"
     result = customer_draw_down(deps.store, customer_id=customer.id, as_of=datetime.now(UTC).replace(tzinfo=None))
-    title = "Commits & credits"
     if claims.dashboard == "credits":
-        result, title = _only_credits(result), "Credits"
+        result = _only_credits(result)
+    hide = option_value(claims.dashboard, claims.options, "hide_grant_name") == "true"
+    return result, look_of(claims, customer), hide
+
+
+def layout(claims: Any, deps: EmbedDeps, state: dict[str, str]) -> html.Div:
+    result, look, hide = shown(deps, claims)
+    title = "Credits" if claims.dashboard == "credits" else "Commits & credits"
     if result.balances.empty:
         return html.Div([html.H1(title, className="eb-title"), html.P("No commits or credits yet.", className="eb-empty")],
                         className="eb-dashboard eb-balances")
     labels = [_grant_label(g, hide) for g in result.balances.itertuples()]
-    figure = grant_bar_figure(result.balances, labels=labels, colors=palette(claims.colors))
+    currency = get_customer(deps.store, claims.customer_id).currency
+    figure = grant_bar_figure(result.balances, labels=labels, colors=look.colors, locale=look.locale, font=look.font)
     return html.Div(
         [
             html.Div(html.H1(title, className="eb-title"), className="eb-header"),
-            _summary(result.totals(), customer.currency, customer.locale),
-            _grant_rows(result, customer, tz, hide),
+            _summary(result.totals(), currency, look.locale),
+            _grant_rows(result, look, hide),
             dcc.Graph(id="grants-chart", figure=figure, config={"displayModeBar": False, "responsive": True}),
             html.H2("Ledger", className="eb-subtitle"),
-            _ledger_table(result, customer, tz, hide),
+            _ledger_table(result, look, hide),
+            html.Button("Download CSV", id="ledger-csv", className="eb-button"),
+            dcc.Download(id="ledger-csv-file"),
         ],
         className="eb-dashboard eb-balances",
     )
 
 
 def register(app: dash.Dash, deps: EmbedDeps) -> None:
-    """No callbacks: the router verifies the token and renders the page whole."""
+    @app.callback(Output("ledger-csv-file", "data"), Input("ledger-csv", "n_clicks"), State("eb-url", "search"),
+                  prevent_initial_call=True)
+    def _ledger_csv(_: int, search: str | None):
+        claims = next((c for c in (verified(deps, search, name) for name in NAMES) if c is not None), None)
+        if claims is None:
+            return None
+        result, _, hide = shown(deps, claims)
+        currency = dict(zip(result.balances["id"], result.balances["currency"]))
+        rows = [[e.time.date(), e.entry, KIND_LABELS[e.grant_kind] if hide else e.grant_name, e.invoice_number or "",
+                 currency[e.grant_id], round_money(e.amount, currency[e.grant_id]),
+                 round_money(e.grant_remaining, currency[e.grant_id])]
+                for e in result.ledger.iloc[::-1].itertuples()]  # fmt: skip
+        return csv_download(["date", "entry", "grant", "invoice", "currency", "amount", "grant_balance"], rows, "ledger.csv")

@@ -1,14 +1,31 @@
-"""Pure figure builders: (DataFrame, palette) -> Plotly figure as a plain dict (fast to build)."""
+"""Pure figure builders: (DataFrame, palette, locale) -> Plotly figure as a plain dict (fast to build).
+
+Dates and number separators come from Babel, so charts read like the rest of the page in
+the customer's locale without loading Plotly's locale bundles."""
 from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date, timedelta
 
 import pandas as pd
+from babel.dates import format_date, format_skeleton
+from babel.numbers import get_decimal_symbol, get_group_symbol
 
 from theme import plotly_template, series_colors
 
 NO_GROUP = "(none)"
+
+
+def separators(locale: str) -> str:
+    """Plotly's `layout.separators`: the decimal then the thousands symbol of the locale."""
+    return get_decimal_symbol(locale) + get_group_symbol(locale)
+
+
+def _day_ticks(first_day: date, last_day: date, locale: str) -> tuple[list[str], list[str]]:
+    days = (last_day - first_day).days + 1
+    step = max(1, round(days / 6))
+    ticks = [last_day - timedelta(days=i) for i in range(0, days, step)][::-1]
+    return [d.isoformat() for d in ticks], [format_skeleton("MMMd", d, locale=locale) for d in ticks]
 
 
 def usage_bar_figure(
@@ -18,6 +35,8 @@ def usage_bar_figure(
     first_day: date,
     last_day: date,
     unit: str,
+    locale: str = "en_US",
+    font: str = "system",
     group_names: Mapping[str, str] | None = None,
 ) -> dict:
     """Stacked daily bars, one trace per group value; `series` has window_start, group, value."""
@@ -26,24 +45,28 @@ def usage_bar_figure(
     traces = []
     grouped = bool(series["group"].notna().any()) if len(series) else False
     if len(series):
-        days = series["window_start"].map(lambda t: t.date().isoformat())
+        days = series["window_start"].map(lambda t: t.date())
         by_group = series.assign(day=days).groupby("group", dropna=False, sort=True)
         for i, (group, rows) in enumerate(by_group):
             raw = NO_GROUP if group is None or pd.isna(group) else str(group)
+            name = group_names.get(raw, raw)
             traces.append(
                 {
                     "type": "bar",
-                    "name": group_names.get(raw, raw),
-                    "x": rows["day"].tolist(),
+                    "name": name,
+                    "x": [d.isoformat() for d in rows["day"]],
                     "y": [float(v) for v in rows["value"]],  # floats for drawing only; totals stay Decimal
+                    "customdata": [format_date(d, "medium", locale=locale) for d in rows["day"]],
                     "marker": {"color": palette[i % len(palette)]},
-                    "hovertemplate": "%{x|%b %d}: %{y:,}" + f" {unit}<extra>%{{fullData.name}}</extra>",
+                    "hovertemplate": "%{customdata}: %{y:,}" + f" {unit}<extra>{name}</extra>",
                 }
             )
+    tickvals, ticktext = _day_ticks(first_day, last_day, locale)
     return {
         "data": traces,
         "layout": {
-            "template": plotly_template(colors),
+            "template": plotly_template(colors, font),
+            "separators": separators(locale),
             "barmode": "stack",
             "height": 320,
             "margin": {"l": 56, "r": 16, "t": 16, "b": 40},
@@ -53,13 +76,16 @@ def usage_bar_figure(
                 "type": "date",
                 # Half a day of margin either side, so every day of the window has its slot.
                 "range": [f"{first_day - timedelta(days=1)}T12:00", f"{last_day}T12:00"],
+                "tickvals": tickvals,
+                "ticktext": ticktext,
             },
             "yaxis": {"title": {"text": unit}, "rangemode": "tozero"},
         },
     }
 
 
-def grant_bar_figure(balances: pd.DataFrame, *, labels: list[str], colors: Mapping[str, str]) -> dict:
+def grant_bar_figure(balances: pd.DataFrame, *, labels: list[str], colors: Mapping[str, str], locale: str = "en_US",
+                     font: str = "system") -> dict:
     """Used, remaining (and expired) per grant as horizontal stacked bars."""
     parts = [("used", "Used", colors["Progress_bar"]), ("remaining", "Remaining", colors["UsageLine_1"]),
              ("expired", "Expired", colors["Gray_light"])]  # fmt: skip
@@ -72,7 +98,8 @@ def grant_bar_figure(balances: pd.DataFrame, *, labels: list[str], colors: Mappi
     return {
         "data": traces,
         "layout": {
-            "template": plotly_template(colors),
+            "template": plotly_template(colors, font),
+            "separators": separators(locale),
             "barmode": "stack",
             "height": 80 + 44 * len(labels),
             "margin": {"l": 140, "r": 16, "t": 8, "b": 40},

@@ -2,8 +2,6 @@
 click shows an invoice's line items. Both tables download as CSV through verified callbacks."""
 from __future__ import annotations
 
-import csv
-import io
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -13,8 +11,9 @@ import pandas as pd
 from dash import ALL, Input, Output, State, ctx, dcc, html
 
 from dashboards import formatting as fmt
+from dashboards.export import csv_download
 from dashboards.options import option_value
-from dashboards.shell import EmbedDeps, expired_notice, verified
+from dashboards.shell import EmbedDeps, Look, expired_notice, look_of, verified
 from data.customers import get_customer
 from data.invoices import invoice_lines, list_invoices
 from data.money import round_money
@@ -28,7 +27,7 @@ STATUS_FILTERS = {
 STATUS_LABELS = {"draft": "Draft", "finalized": "Finalized", "voided": "Void"}
 
 
-def layout(claims: Any, deps: EmbedDeps) -> html.Div:
+def layout(claims: Any, deps: EmbedDeps, state: dict[str, str]) -> html.Div:
     return html.Div(
         [
             html.Div(
@@ -50,9 +49,9 @@ def layout(claims: Any, deps: EmbedDeps) -> html.Div:
     )
 
 
-def shown_invoices(deps: EmbedDeps, claims: Any, search: str | None) -> tuple[pd.DataFrame, Any]:
+def shown_invoices(deps: EmbedDeps, claims: Any, search: str | None) -> tuple[pd.DataFrame, Look]:
     """The invoices the token may see and the search keeps, with display columns added."""
-    customer = get_customer(deps.store, claims.customer_id)
+    look = look_of(claims, get_customer(deps.store, claims.customer_id))
     invoice_type = option_value(NAME, claims.options, "invoice_type")
     rows = list_invoices(
         deps.store, customer_id=claims.customer_id,
@@ -61,13 +60,13 @@ def shown_invoices(deps: EmbedDeps, claims: Any, search: str | None) -> tuple[pd
         issued_from=(datetime.now(UTC) - WINDOW).replace(tzinfo=None),
     )  # fmt: skip
     rows["status_label"] = rows["status"].map(STATUS_LABELS)
-    rows["period_label"] = [fmt.period(r.period_start, r.period_end, customer.timezone, customer.locale) for r in rows.itertuples()]
-    rows["amount_label"] = [fmt.money(r.total, r.currency, customer.locale) for r in rows.itertuples()]
+    rows["period_label"] = [fmt.period(r.period_start, r.period_end, look.tz, look.locale) for r in rows.itertuples()]
+    rows["amount_label"] = [fmt.money(r.total, r.currency, look.locale) for r in rows.itertuples()]
     needle = (search or "").strip().lower()
     if needle:
         haystack = rows["number"] + " " + rows["status_label"] + " " + rows["amount_label"] + " " + rows["total"].map(str)
         rows = rows[haystack.str.lower().str.contains(needle, regex=False)]
-    return rows, customer
+    return rows, look
 
 
 def _list_table(rows: pd.DataFrame) -> html.Table | html.P:
@@ -96,9 +95,9 @@ def shown_lines(deps: EmbedDeps, claims: Any, invoice_id: str) -> pd.DataFrame:
     return lines
 
 
-def _detail(rows: pd.DataFrame, lines: pd.DataFrame, invoice_id: str, customer: Any) -> html.Div:
+def _detail(rows: pd.DataFrame, lines: pd.DataFrame, invoice_id: str, look: Look) -> html.Div:
     inv = rows[rows["id"] == invoice_id].iloc[0]
-    cur, loc = inv.currency, customer.locale
+    cur, loc = inv.currency, look.locale
     body = [
         html.Tr([html.Td(li.name), html.Td(fmt.number(li.quantity, loc), className="eb-num"),
                  html.Td(fmt.unit_price(li.unit_price, cur, loc), className="eb-num"),
@@ -125,14 +124,6 @@ def _detail(rows: pd.DataFrame, lines: pd.DataFrame, invoice_id: str, customer: 
     )
 
 
-def _csv(header: list[str], rows: list[list[Any]]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(header)
-    writer.writerows(rows)
-    return out.getvalue()
-
-
 def register(app: dash.Dash, deps: EmbedDeps) -> None:
     @app.callback(Output("invoices-list", "children"), Input("invoices-search", "value"), State("eb-url", "search"))
     def _list(search_text: str | None, search: str | None):
@@ -156,10 +147,10 @@ def register(app: dash.Dash, deps: EmbedDeps) -> None:
         if claims is None:
             return expired_notice(), None
         invoice_id = ctx.triggered_id["index"]
-        rows, customer = shown_invoices(deps, claims, None)
+        rows, look = shown_invoices(deps, claims, None)
         if invoice_id not in set(rows["id"]):  # not this customer's, or filtered out by the token's options
             return html.P("No such invoice.", className="eb-empty"), None
-        return _detail(rows, shown_lines(deps, claims, invoice_id), invoice_id, customer), invoice_id
+        return _detail(rows, shown_lines(deps, claims, invoice_id), invoice_id, look), invoice_id
 
     @app.callback(
         Output("invoices-csv-file", "data"),
@@ -176,7 +167,7 @@ def register(app: dash.Dash, deps: EmbedDeps) -> None:
         table = [[r.number, r.period_start.date(), r.period_end.date(), r.status_label, r.currency,
                   round_money(r.total, r.currency)] for r in rows.itertuples()]  # fmt: skip
         header = ["number", "period_start", "period_end", "status", "currency", "amount"]
-        return {"content": _csv(header, table), "filename": "invoices.csv", "type": "text/csv"}
+        return csv_download(header, table, "invoices.csv")
 
     @app.callback(
         Output("invoice-lines-csv-file", "data"),
@@ -196,5 +187,4 @@ def register(app: dash.Dash, deps: EmbedDeps) -> None:
         lines = shown_lines(deps, claims, invoice_id)
         table = [[li.name, li.quantity.normalize(), li.unit_price.normalize(), li.amount.normalize()]
                  for li in lines.itertuples()]  # fmt: skip
-        return {"content": _csv(["item", "quantity", "unit_price", "amount"], table),
-                "filename": f"invoice-{number}.csv", "type": "text/csv"}  # fmt: skip
+        return csv_download(["item", "quantity", "unit_price", "amount"], table, f"invoice-{number}.csv")

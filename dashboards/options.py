@@ -1,9 +1,17 @@
-"""The dashboards an embed URL may name, and the `dashboard_options` each accepts."""
+"""The dashboards an embed URL may name, and the `dashboard_options` each accepts.
+
+Every dashboard also takes the look-and-place options: `theme`, `font_family`, `locale`
+and `timezone` (the last two default to the customer's own)."""
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from babel import Locale, UnknownLocaleError
+
+from theme import FONTS, PRESETS
 
 
 class OptionError(ValueError):
@@ -15,11 +23,35 @@ class OptionError(ValueError):
 @dataclass(frozen=True)
 class Option:
     key: str
-    allowed: tuple[str, ...]
-    default: str
+    allowed: tuple[str, ...] | None  # None: free-form, judged by `check`
+    default: str | None
+    check: Callable[[str], bool] | None = None
+    expects: str = ""  # what a free-form value should look like, for the error
+
+
+def is_zone(value: str) -> bool:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+def is_locale(value: str) -> bool:
+    try:
+        Locale.parse(value)
+    except (UnknownLocaleError, ValueError, TypeError):
+        return False
+    return True
 
 
 _BOOL = ("true", "false")
+COMMON = (
+    Option("theme", tuple(PRESETS), "light"),
+    Option("font_family", tuple(FONTS), "system"),
+    Option("locale", None, None, is_locale, "a locale such as en_US, de_DE or ja_JP"),
+    Option("timezone", None, None, is_zone, "an IANA time zone such as Europe/Berlin"),
+)
 _GRANT_OPTIONS = (Option("hide_grant_name", _BOOL, "false"),)
 DASHBOARDS: dict[str, tuple[Option, ...]] = {
     "usage": (Option("default_window", ("30", "60", "90"), "30"),),
@@ -33,6 +65,10 @@ DASHBOARDS: dict[str, tuple[Option, ...]] = {
 }
 
 
+def _spec(dashboard: str) -> dict[str, Option]:
+    return {o.key: o for o in (*DASHBOARDS[dashboard], *COMMON)}
+
+
 def _as_text(value: Any) -> str | None:
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -43,7 +79,7 @@ def _as_text(value: Any) -> str | None:
 
 def validate_options(dashboard: str, items: Any, *, field: str = "dashboard_options") -> dict[str, str]:
     """Check `[{key, value}]` against the dashboard's options; return {key: value}. Raises OptionError."""
-    spec = {o.key: o for o in DASHBOARDS[dashboard]}
+    spec = _spec(dashboard)
     if items is None:
         return {}
     if not isinstance(items, list):
@@ -59,15 +95,17 @@ def validate_options(dashboard: str, items: Any, *, field: str = "dashboard_opti
                 f"unknown option {item['key']!r} for the {dashboard} dashboard", field=f"{where}.key", allowed=sorted(spec)
             )
         value = _as_text(item.get("value"))
-        if value not in option.allowed:
+        if option.allowed is not None and value not in option.allowed:
             raise OptionError(
                 f"bad value {item.get('value')!r} for option {option.key}", field=f"{where}.value", allowed=list(option.allowed)
             )
+        if option.check is not None and (value is None or not option.check(value)):
+            raise OptionError(f"bad value {item.get('value')!r} for option {option.key}: expected {option.expects}",
+                              field=f"{where}.value")  # fmt: skip
         out[option.key] = value
     return out
 
 
-def option_value(dashboard: str, options: Mapping[str, str], key: str) -> str:
+def option_value(dashboard: str, options: Mapping[str, str], key: str) -> str | None:
     """The value a token chose for an option, or its default."""
-    spec = {o.key: o for o in DASHBOARDS[dashboard]}
-    return options.get(key, spec[key].default)
+    return options.get(key, _spec(dashboard)[key].default)

@@ -15,11 +15,12 @@ from typing import Any
 from urllib.parse import parse_qs
 
 import dash
-from dash import Input, Output, dcc, html
+from dash import Input, Output, State, dcc, html
 from flask import Flask, g, request
 
-from dashboards.options import DASHBOARDS
+from dashboards.options import DASHBOARDS, option_value
 from data import Store
+from data.models import Customer
 from theme import css_variables, palette
 
 log = logging.getLogger("embedash.embed")
@@ -35,6 +36,31 @@ Verifier = Callable[[str | None], Any]
 class EmbedDeps:
     store: Store
     verify: Verifier
+
+
+@dataclass(frozen=True)
+class Look:
+    """How a token's pages look and where they are: palette, font, time zone and locale."""
+
+    colors: dict[str, str]
+    font: str
+    tz: str
+    locale: str
+
+
+def look_of(claims: Any | None, customer: Customer | None = None) -> Look:
+    """The preset the token chose with its colour overrides on top; its zone and locale,
+    else the customer's own."""
+    if claims is None:
+        return Look(palette({}), "system", "UTC", "en_US")
+    name, options = claims.dashboard, claims.options
+    colors = palette(claims.colors, preset=option_value(name, options, "theme"))
+    return Look(
+        colors=colors,
+        font=option_value(name, options, "font_family"),
+        tz=option_value(name, options, "timezone") or (customer.timezone if customer else "UTC"),
+        locale=option_value(name, options, "locale") or (customer.locale if customer else "en_US"),
+    )
 
 
 def token_from_search(search: str | None) -> str | None:
@@ -74,11 +100,11 @@ p{{margin:0;color:var(--eb-gray-medium);font-size:14px}}</style></head>
 
 def denied_page(status: int, claims: Any | None = None) -> tuple[str, int, dict[str, str]]:
     titles = {401: "This link has expired", 403: "This link is no longer valid", 404: "No such dashboard"}
-    colors = palette(getattr(claims, "colors", None) or {})
+    look = look_of(claims if claims is not None and claims.dashboard in DASHBOARDS else None)
     body = _DENIED.format(
         title=titles[status],
         message=html_text.escape("Reload the page you came from to see this dashboard again."),
-        css=css_variables(colors),
+        css=css_variables(look.colors, look.font),
     )
     return body, status, {"Content-Type": "text/html; charset=utf-8"}
 
@@ -88,8 +114,8 @@ class EmbedDash(dash.Dash):
 
     def interpolate_index(self, **kwargs: Any) -> str:
         page = super().interpolate_index(**kwargs)
-        claims = g.get("embed_claims")
-        style = f'<style id="eb-theme">{css_variables(palette(claims.colors if claims else {}))}</style>'
+        look = look_of(g.get("embed_claims"))
+        style = f'<style id="eb-theme">{css_variables(look.colors, look.font)}</style>'
         return page.replace("</head>", f'<meta name="referrer" content="no-referrer">{style}</head>', 1)
 
 
@@ -121,11 +147,18 @@ def shell_layout() -> html.Div:
     return html.Div([dcc.Location(id="eb-url", refresh=False), html.Div(id="eb-page")], className="eb-root")
 
 
-def register_router(app: dash.Dash, deps: EmbedDeps, pages: dict[str, Callable[[Any], Any]]) -> None:
-    @app.callback(Output("eb-page", "children"), Input("eb-url", "pathname"), Input("eb-url", "search"))
-    def _route(pathname: str | None, search: str | None):
+def view_state(fragment: str | None) -> dict[str, str]:
+    """What a page was showing before its link was refreshed (`#window=90&group_by=region`,
+    added by embed.js). Only a starting point: each page keeps what is valid for it."""
+    return {k: v[0] for k, v in parse_qs((fragment or "").lstrip("#")).items()}
+
+
+def register_router(app: dash.Dash, deps: EmbedDeps, pages: dict[str, Callable[[Any, dict[str, str]], Any]]) -> None:
+    @app.callback(Output("eb-page", "children"), Input("eb-url", "pathname"), Input("eb-url", "search"),
+                  State("eb-url", "hash"))
+    def _route(pathname: str | None, search: str | None, fragment: str | None):
         name = (pathname or "")[len(PREFIX):]
         claims = verified(deps, search, name)
         if claims is None or name not in pages:
             return expired_notice()
-        return pages[name](claims)
+        return pages[name](claims, view_state(fragment))

@@ -1,5 +1,5 @@
 """The usage dashboard: a 30/60/90-day window, a metric and group-by picker, a stacked daily
-chart and a totals table, in the customer's time zone and locale."""
+chart, a totals table and a breakdown by group, in the customer's (or the token's) zone and locale."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
@@ -8,19 +8,29 @@ from zoneinfo import ZoneInfo
 
 import dash
 from babel.dates import format_date
-from babel.numbers import format_decimal
 from dash import Input, Output, State, dcc, html
 
+from dashboards import formatting as fmt
+from dashboards.export import csv_download
 from dashboards.figures import NO_GROUP, usage_bar_figure
 from dashboards.options import option_value
-from dashboards.shell import EmbedDeps, expired_notice, verified
+from dashboards.shell import EmbedDeps, Look, expired_notice, look_of, verified
 from data.customers import get_customer
 from data.metrics import list_metrics
+from data.models import BillableMetric
 from data.usage import trailing_days, usage_series, usage_totals
-from theme import palette
 
 WINDOWS = ("30", "60", "90")
 NAME = "usage"
+EMPTY_FIGURE = {"data": [], "layout": {"height": 320}}
+
+# Sends the page's view to the host page, so embed.js can restore it after refreshing a link.
+POST_VIEW = """function (window_, metric, groupBy) {
+    if (window.parent !== window) {
+        window.parent.postMessage({type: "embedash:state", state: {window: window_, metric: metric, group_by: groupBy || ""}}, "*");
+    }
+    return "";
+}"""
 
 
 def _group_names(claims: Any, key: str | None) -> tuple[str, dict[str, str]]:
@@ -29,59 +39,88 @@ def _group_names(claims: Any, key: str | None) -> tuple[str, dict[str, str]]:
     return override.get("display_name") or key or "", dict(override.get("values") or {})
 
 
-def layout(claims: Any, deps: EmbedDeps) -> html.Div:
+def layout(claims: Any, deps: EmbedDeps, state: dict[str, str]) -> html.Div:
     metrics = list_metrics(deps.store)
-    window = option_value(NAME, claims.options, "default_window")
-    metric_options = [{"label": m.name, "value": m.slug} for m in metrics]
+    slugs = [m.slug for m in metrics]
+    window = state.get("window") if state.get("window") in WINDOWS else option_value(NAME, claims.options, "default_window")
+    metric = state.get("metric") if state.get("metric") in slugs else (slugs[0] if slugs else None)
     return html.Div(
         [
             html.Div(
                 [
                     html.H1("Usage", className="eb-title"),
-                    dcc.RadioItems(
-                        id="usage-window",
-                        options=[{"label": f"{w} days", "value": w} for w in WINDOWS],
-                        value=window,
-                        className="eb-segmented",
-                        inline=True,
-                    ),
+                    dcc.RadioItems(id="usage-window", options=[{"label": f"{w} days", "value": w} for w in WINDOWS],
+                                   value=window, className="eb-segmented", inline=True),
                 ],
                 className="eb-header",
             ),
             html.Div(
                 [
-                    html.Label(["Metric", dcc.Dropdown(id="usage-metric", options=metric_options,
-                                                       value=metrics[0].slug if metrics else None,
-                                                       clearable=False, searchable=False)]),
-                    html.Label(["Group by", dcc.Dropdown(id="usage-group-by", options=[], value="",
+                    html.Label(["Metric", dcc.Dropdown(id="usage-metric", options=[{"label": m.name, "value": m.slug} for m in metrics],
+                                                       value=metric, clearable=False, searchable=False)]),
+                    html.Label(["Group by", dcc.Dropdown(id="usage-group-by", options=[], value=state.get("group_by", ""),
                                                          clearable=False, searchable=False)]),
                 ],
                 className="eb-controls",
             ),
             html.Div(id="usage-caption", className="eb-caption"),
-            dcc.Graph(id="usage-chart", config={"displayModeBar": False, "responsive": True},
-                      figure={"data": [], "layout": {"height": 320}}),
+            dcc.Graph(id="usage-chart", config={"displayModeBar": False, "responsive": True}, figure=EMPTY_FIGURE),
             html.H2("Totals", className="eb-subtitle"),
             html.Div(id="usage-totals"),
+            html.Div(id="usage-breakdown"),
+            html.Button("Download CSV", id="usage-csv", className="eb-button"),
+            dcc.Download(id="usage-csv-file"),
+            html.Span(id="usage-view-sink", hidden=True),
         ],
         className="eb-dashboard eb-usage",
     )
 
 
-def _totals_table(totals, *, locale: str, selected: str | None) -> html.Table:
-    rows = [
-        html.Tr(
-            [
-                html.Td(row.name),
-                html.Td(format_decimal(row.value, locale=locale), id=f"usage-total-{row.metric}", className="eb-num"),
-                html.Td(row.unit),
-            ],
-            className="eb-selected" if row.metric == selected else None,
-        )
-        for row in totals.itertuples()
-    ]
-    head = html.Thead(html.Tr([html.Th("Metric"), html.Th("Total", className="eb-num"), html.Th("Unit")]))
-    return html.Table([head, html.Tbody(rows)], className="eb-table")
+def _table(head: list[str], rows: list[list[Any]], *, table_id: str, numeric: set[int], selected: int | None = None,
+           cell_ids: list[str] | None = None) -> html.Table:
+    thead = html.Thead(html.Tr([html.Th(h, className="eb-num" if i in numeric else None) for i, h in enumerate(head)]))
+    body = [
+        html.Tr([html.Td(v, className="eb-num" if i in numeric else None,
+                         **({"id": cell_ids[r]} if cell_ids and i == 1 else {})) for i, v in enumerate(row)],
+                className="eb-selected" if r == selected else None)
+        for r, row in enumerate(rows)
+    ]  # fmt: skip
+    return html.Table([thead, html.Tbody(body)], className="eb-table", id=table_id)
+
+
+class _Shown:
+    """What the page shows for one token, window, metric and grouping: used by the render and the CSV."""
+
+    def __init__(self, deps: EmbedDeps, claims: Any, window: str | None, metric_slug: str | None, group_by: str | None):
+        customer = get_customer(deps.store, claims.customer_id)
+        self.look: Look = look_of(claims, customer)
+        self.days = int(window) if window in WINDOWS else int(option_value(NAME, claims.options, "default_window"))
+        self.metrics = list_metrics(deps.store)
+        self.metric: BillableMetric | None = next((m for m in self.metrics if m.slug == metric_slug), None) or (
+            self.metrics[0] if self.metrics else None)
+        self.group_by = group_by if self.metric and group_by in self.metric.group_keys else None
+        self.start, self.end = trailing_days(self.days, self.look.tz, datetime.now(UTC))
+        zone = ZoneInfo(self.look.tz)
+        self.first_day, self.last_day = self.start.astimezone(zone).date(), (self.end - timedelta(seconds=1)).astimezone(zone).date()
+        query = {"customer_id": customer.id, "start": self.start, "end": self.end, "tz": self.look.tz}
+        self.totals = usage_totals(deps.store, metrics=self.metrics, **query)
+        self.series = self.breakdown = None
+        if self.metric is not None:
+            self.series = usage_series(deps.store, metric=self.metric, window_size="day", group_by=self.group_by, **query)
+            if self.group_by:
+                self.breakdown = usage_series(deps.store, metric=self.metric, window_size="none", group_by=self.group_by, **query)
+        self.key_name, self.value_names = _group_names(claims, self.group_by)
+
+    def group_label(self, value: str | None) -> str:
+        raw = NO_GROUP if value is None else value
+        return self.value_names.get(raw, raw)
+
+    def totals_rows(self) -> list[list[Any]]:
+        return [[r.name, fmt.number(r.value, self.look.locale), r.unit] for r in self.totals.itertuples()]
+
+    def breakdown_rows(self) -> list[list[Any]]:
+        return [[self.group_label(r.group), fmt.number(r.value, self.look.locale), self.metric.unit]
+                for r in self.breakdown.itertuples()]  # fmt: skip
 
 
 def register(app: dash.Dash, deps: EmbedDeps) -> None:
@@ -89,20 +128,22 @@ def register(app: dash.Dash, deps: EmbedDeps) -> None:
         Output("usage-group-by", "options"),
         Output("usage-group-by", "value"),
         Input("usage-metric", "value"),
+        State("usage-group-by", "value"),
         State("eb-url", "search"),
     )
-    def _group_by_choices(metric_slug: str | None, search: str | None):
+    def _group_by_choices(metric_slug: str | None, current: str | None, search: str | None):
         claims = verified(deps, search, NAME)
         metric = next((m for m in list_metrics(deps.store) if m.slug == metric_slug), None)
-        if claims is None or metric is None:
-            return [{"label": "No grouping", "value": ""}], ""
         options = [{"label": "No grouping", "value": ""}]
+        if claims is None or metric is None:
+            return options, ""
         options += [{"label": _group_names(claims, key)[0], "value": key} for key in metric.group_keys]
-        return options, ""
+        return options, current if current in metric.group_keys else ""
 
     @app.callback(
         Output("usage-chart", "figure"),
         Output("usage-totals", "children"),
+        Output("usage-breakdown", "children"),
         Output("usage-caption", "children"),
         Input("usage-window", "value"),
         Input("usage-metric", "value"),
@@ -111,29 +152,54 @@ def register(app: dash.Dash, deps: EmbedDeps) -> None:
     )
     def _render(window: str | None, metric_slug: str | None, group_by: str | None, search: str | None):
         claims = verified(deps, search, NAME)
-        customer = claims and get_customer(deps.store, claims.customer_id)
-        if customer is None:
-            return {"data": [], "layout": {"height": 320}}, [], expired_notice()
-        colors = palette(claims.colors)
-        days = int(window) if window in WINDOWS else int(option_value(NAME, claims.options, "default_window"))
-        metrics = list_metrics(deps.store)
-        if not metrics:
-            return {"data": [], "layout": {"height": 320}}, [], html.P("No usage metrics yet.", className="eb-empty")
-        metric = next((m for m in metrics if m.slug == metric_slug), metrics[0])
-        group_by = group_by if group_by in metric.group_keys else None
-        tz = customer.timezone
-        zone = ZoneInfo(tz)
-        start, end = trailing_days(days, tz, datetime.now(UTC))
-        series = usage_series(deps.store, customer_id=customer.id, metric=metric, start=start, end=end, tz=tz,
-                              window_size="day", group_by=group_by)
-        totals = usage_totals(deps.store, customer_id=customer.id, metrics=metrics, start=start, end=end, tz=tz)
-        first_day = start.astimezone(zone).date()
-        last_day = (end - timedelta(seconds=1)).astimezone(zone).date()
-        _, value_names = _group_names(claims, group_by)
-        figure = usage_bar_figure(series, colors=colors, first_day=first_day, last_day=last_day, unit=metric.unit,
-                                  group_names={NO_GROUP: metric.name, **value_names})
-        span = f"{format_date(first_day, 'medium', locale=customer.locale)} – {format_date(last_day, 'medium', locale=customer.locale)}"
-        caption = [html.Span(f"Last {days} days · {span} · {tz}")]
-        if series.empty:
-            caption.append(html.P(f"No {metric.name.lower()} in the last {days} days.", className="eb-empty"))
-        return figure, _totals_table(totals, locale=customer.locale, selected=metric.slug), caption
+        if claims is None or get_customer(deps.store, claims.customer_id) is None:
+            return EMPTY_FIGURE, [], [], expired_notice()
+        shown = _Shown(deps, claims, window, metric_slug, group_by)
+        if shown.metric is None:
+            return EMPTY_FIGURE, [], [], html.P("No usage metrics yet.", className="eb-empty")
+        look, metric = shown.look, shown.metric
+        figure = usage_bar_figure(shown.series, colors=look.colors, font=look.font, locale=look.locale,
+                                  first_day=shown.first_day, last_day=shown.last_day, unit=metric.unit,
+                                  group_names={NO_GROUP: metric.name, **shown.value_names})  # fmt: skip
+        totals = _table(["Metric", "Total", "Unit"], shown.totals_rows(), table_id="usage-totals-table", numeric={1},
+                        selected=[m.slug for m in shown.metrics].index(metric.slug),
+                        cell_ids=[f"usage-total-{m.slug}" for m in shown.metrics])  # fmt: skip
+        breakdown = []
+        if shown.breakdown is not None:
+            breakdown = [html.H2(f"{metric.name} by {shown.key_name}", className="eb-subtitle"),
+                         _table([shown.key_name, "Total", "Unit"], shown.breakdown_rows(), table_id="usage-breakdown-table",
+                                numeric={1})]  # fmt: skip
+        span = f"{format_date(shown.first_day, 'medium', locale=look.locale)} – {format_date(shown.last_day, 'medium', locale=look.locale)}"
+        caption = [html.Span(f"Last {shown.days} days · {span} · {look.tz}")]
+        if shown.series.empty:
+            caption.append(html.P(f"No {metric.name.lower()} in the last {shown.days} days.", className="eb-empty"))
+        return figure, totals, breakdown, caption
+
+    @app.callback(
+        Output("usage-csv-file", "data"),
+        Input("usage-csv", "n_clicks"),
+        State("usage-window", "value"),
+        State("usage-metric", "value"),
+        State("usage-group-by", "value"),
+        State("eb-url", "search"),
+        prevent_initial_call=True,
+    )
+    def _csv(_: int, window: str | None, metric_slug: str | None, group_by: str | None, search: str | None):
+        claims = verified(deps, search, NAME)
+        if claims is None:
+            return None
+        shown = _Shown(deps, claims, window, metric_slug, group_by)
+        rows = [["totals", r.metric, "", r.value.normalize(), r.unit] for r in shown.totals.itertuples()]
+        if shown.breakdown is not None:
+            rows += [[f"by {shown.group_by}", shown.metric.slug, shown.group_label(r.group), r.value.normalize(),
+                      shown.metric.unit] for r in shown.breakdown.itertuples()]  # fmt: skip
+        return csv_download(["table", "metric", "group", "total", "unit"], rows,
+                            f"usage-{shown.first_day}-{shown.last_day}.csv")  # fmt: skip
+
+    app.clientside_callback(
+        POST_VIEW,
+        Output("usage-view-sink", "children"),
+        Input("usage-window", "value"),
+        Input("usage-metric", "value"),
+        Input("usage-group-by", "value"),
+    )

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import time
+from datetime import date, timedelta
 from urllib.parse import parse_qs, urlparse
 
 import pytest
@@ -76,9 +77,9 @@ def test_unknown_dashboard_path_is_404(client, world):
 def render_request(token: str, *, window="90", metric="api_calls", group_by="region", extra_inputs=(), **extra) -> dict:
     """The JSON the browser posts for the usage render callback."""
     return {
-        "output": "..usage-chart.figure...usage-totals.children...usage-caption.children..",
+        "output": "..usage-chart.figure...usage-totals.children...usage-breakdown.children...usage-caption.children..",
         "outputs": [{"id": "usage-chart", "property": "figure"}, {"id": "usage-totals", "property": "children"},
-                    {"id": "usage-caption", "property": "children"}],
+                    {"id": "usage-breakdown", "property": "children"}, {"id": "usage-caption", "property": "children"}],
         "inputs": [{"id": "usage-window", "property": "value", "value": window},
                    {"id": "usage-metric", "property": "value", "value": metric},
                    {"id": "usage-group-by", "property": "value", "value": group_by}, *extra_inputs],
@@ -128,3 +129,14 @@ def test_callback_without_a_token_returns_no_data(client, world):
 def test_callback_responses_are_not_cached(client, world):
     r = client.post(CALLBACK, json=render_request(token_of(embed_url(client))))
     assert r.headers["Cache-Control"] == "no-store"
+
+
+def test_timezone_option_moves_day_buckets_and_the_caption(client, world):
+    tokyo = client.post(CALLBACK, json=render_request(token_of(embed_url(client)), window="30", group_by="")).json
+    ny = client.post(CALLBACK, json=render_request(token_of(embed_url(
+        client, dashboard_options=[{"key": "timezone", "value": "America/New_York"}])), window="30", group_by="")).json
+    caption = lambda body: str(body["response"]["usage-caption"]["children"])  # noqa: E731
+    assert "Asia/Tokyo" in caption(tokyo) and "America/New_York" in caption(ny)
+    days = lambda body: [date.fromisoformat(d) for d in body["response"]["usage-chart"]["figure"]["data"][0]["x"]]  # noqa: E731
+    # noon in Tokyo is 03:00 UTC: the day before in New York (22:00 or 23:00)
+    assert days(ny) == [d - timedelta(days=1) for d in days(tokyo)]

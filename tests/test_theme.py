@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from theme import COLOR_NAMES, LIGHT, PaletteError, contrast_ratio, css_variables, palette, plotly_template
+from theme import COLOR_NAMES, DARK, LIGHT, PaletteError, contrast_ratio, css_variables, palette, plotly_template
 from theme import validate_color_overrides
 
 
@@ -33,13 +33,32 @@ def test_all_metronome_colour_names_have_defaults():
     assert set(LIGHT) == expected
 
 
+@pytest.mark.parametrize("preset", [LIGHT, DARK], ids=["light", "dark"])
 @pytest.mark.parametrize("text", ["Gray_dark", "Gray_medium", "Primary_medium", "Primary_red", "Primary_green"])
-def test_default_text_colours_meet_wcag_aa_on_the_background(text):
-    assert contrast_ratio(LIGHT[text], LIGHT["White"]) >= 4.5
+def test_preset_text_colours_meet_wcag_aa_on_the_background(preset, text):
+    assert contrast_ratio(preset[text], preset["White"]) >= 4.5
+
+
+@pytest.mark.parametrize("preset", [LIGHT, DARK], ids=["light", "dark"])
+def test_preset_text_meets_wcag_aa_on_table_headers_and_selection(preset):
+    assert contrast_ratio(preset["Gray_medium"], preset["Gray_extralight"]) >= 4.5
+    assert contrast_ratio(preset["Primary_medium"], preset["Primary_light"]) >= 4.5
+    assert contrast_ratio(preset["White"], preset["Action"]) >= 4.5 or contrast_ratio("#000000", preset["Action"]) >= 4.5
+
+
+def test_dark_preset_is_complete_and_overrides_win_over_it():
+    assert set(DARK) == set(LIGHT)
+    assert palette({"White": "#010101"}, preset="dark")["White"] == "#010101"
+    assert palette({}, preset="dark")["White"] == DARK["White"]
 
 
 def test_contrast_ratio_of_black_on_white_is_21():
     assert round(contrast_ratio("#000", "#fff"), 2) == 21.0
+
+
+def test_font_option_reaches_css_and_template():
+    assert "--eb-font:Georgia" in css_variables(LIGHT, "serif")
+    assert plotly_template(LIGHT, "monospace")["layout"]["font"]["family"].startswith("ui-monospace")
 
 
 def test_css_and_plotly_template_follow_the_overrides():

@@ -5,12 +5,13 @@ from theme.palette import (
     COLOR_NAMES,
     DARK,
     LIGHT,
+    PRESETS,
     PaletteError,
     contrast_ratio,
     palette,
     validate_color_overrides,
 )
-from theme.render import css_variables, plotly_template, series_colors
+from theme.render import FONTS, css_variables, plotly_template, series_colors
 
 EMBED_JS = Path(__file__).with_name("static") / "embed.js"  # the host-page helper
 
@@ -18,6 +19,8 @@ __all__ = [
     "COLOR_NAMES",
     "DARK",
     "EMBED_JS",
+    "FONTS",
+    "PRESETS",
     "LIGHT",
     "PaletteError",
     "contrast_ratio",

@@ -3,24 +3,31 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-FONT_STACK = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif'
+# System font stacks only: nothing is fetched from elsewhere.
+FONTS: dict[str, str] = {
+    "system": 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif',
+    "sans-serif": '"Helvetica Neue", Helvetica, Arial, "Liberation Sans", sans-serif',
+    "serif": 'Georgia, Cambria, "Times New Roman", Times, "Liberation Serif", serif',
+    "monospace": 'ui-monospace, SFMono-Regular, Menlo, Consolas, "Liberation Mono", monospace',
+    "rounded": 'ui-rounded, "SF Pro Rounded", "Hiragino Maru Gothic ProN", Quicksand, Comfortaa, system-ui, sans-serif',
+}
 
 
 def css_name(color_name: str) -> str:
     return "--eb-" + color_name.lower().replace("_", "-")
 
 
-def css_variables(colors: Mapping[str, str]) -> str:
-    """`:root{--eb-gray-dark:#...;...}` for the page head."""
+def css_variables(colors: Mapping[str, str], font: str = "system") -> str:
+    """`:root{--eb-gray-dark:#...;...;--eb-font:...}` for the page head."""
     body = ";".join(f"{css_name(name)}:{value}" for name, value in colors.items())
-    return f":root{{{body};--eb-font:{FONT_STACK}}}"
+    return f":root{{{body};--eb-font:{FONTS[font]}}}"
 
 
 def series_colors(colors: Mapping[str, str]) -> list[str]:
     return [colors[f"UsageLine_{i}"] for i in range(10)]
 
 
-def plotly_template(colors: Mapping[str, str]) -> dict:
+def plotly_template(colors: Mapping[str, str], font: str = "system") -> dict:
     """A Plotly `layout.template` dict: UsageLine_* is the colorway, Gray_dark the text, White the paper."""
     text, muted, grid, paper = (
         colors["Gray_dark"],
@@ -38,7 +45,7 @@ def plotly_template(colors: Mapping[str, str]) -> dict:
     return {
         "layout": {
             "colorway": series_colors(colors),
-            "font": {"family": FONT_STACK, "color": text, "size": 13},
+            "font": {"family": FONTS[font], "color": text, "size": 13},
             "paper_bgcolor": paper,
             "plot_bgcolor": paper,
             "xaxis": axis,

@@ -1,0 +1,46 @@
+"""Money, numbers and dates for people, in the customer's locale (Babel)."""
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal as D
+
+import pytest
+
+from dashboards import formatting as fmt
+from dashboards.figures import separators
+
+NBSP = "\xa0"
+
+
+@pytest.mark.parametrize("currency, locale, expected", [
+    ("USD", "en_US", "$1,234.57"),
+    ("EUR", "de_DE", f"1.234,57{NBSP}€"),
+    ("EUR", "fr_FR", f"1{chr(0x202f)}234,57{NBSP}€"),
+    ("JPY", "ja_JP", "￥1,235"),
+    ("JPY", "en_US", "¥1,235"),
+    ("BHD", "en_US", "BHD1,234.568"),  # CLDR's English pattern: no space after the code
+])  # fmt: skip
+def test_money_uses_the_currency_symbol_minor_unit_and_locale(currency, locale, expected):
+    assert fmt.money(D("1234.5675"), currency, locale) == expected
+
+
+def test_money_rounds_half_up_at_display_only():
+    assert fmt.money(D("0.125"), "USD", "en_US") == "$0.13"
+    assert fmt.money(D("2.5"), "JPY", "en_US") == "¥3"
+
+
+def test_unit_prices_keep_up_to_six_decimals():  # the API refuses more
+    assert fmt.unit_price(D("0.000125"), "USD", "en_US") == "$0.000125"
+    assert fmt.unit_price(D("10"), "USD", "en_US") == "$10.00"
+
+
+def test_numbers_follow_the_locale():
+    assert fmt.number(D("1234567.500000000"), "en_US") == "1,234,567.5"
+    assert fmt.number(D("1234567.5"), "de_DE") == "1.234.567,5"
+    assert separators("de_DE") == ",." and separators("en_US") == ".,"
+
+
+def test_periods_are_local_days_with_an_exclusive_end():
+    # Oct 1 00:00 to Nov 1 00:00 in Tokyo, stored as UTC
+    assert fmt.period(datetime(2026, 9, 30, 15), datetime(2026, 10, 31, 15), "Asia/Tokyo", "en_US") == "Oct 1, 2026 – Oct 31, 2026"
+    assert fmt.period(datetime(2026, 9, 30, 15), datetime(2026, 10, 31, 15), "UTC", "de_DE") == "30.09.2026 – 30.10.2026"
