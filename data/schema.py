@@ -112,6 +112,19 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX grants_customer ON grants (customer_id);
     """,
+    # 3: the rollup becomes append-only. Every aggregate it keeps decomposes (sums, counts,
+    # maxima, latest-by-time), so each ingest appends its own summary rows and reads
+    # re-aggregate; `data.cluster` merges duplicates and restores customer order. This drops
+    # the primary-key index whose upkeep cost most of an ingest. batch_id 0 marks rows
+    # already compacted; the rest are the unsorted tail.
+    """
+    CREATE TABLE usage_rollup_v3 AS
+        SELECT customer_id, metric, bucket, group_key, groups, event_count, value_sum, value_max, last_time,
+               last_value, CAST(0 AS BIGINT) AS batch_id
+        FROM usage_rollup ORDER BY customer_id, metric, bucket, group_key;
+    DROP TABLE usage_rollup;
+    ALTER TABLE usage_rollup_v3 RENAME TO usage_rollup;
+    """,
 ]
 
 

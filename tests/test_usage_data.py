@@ -126,3 +126,24 @@ def test_trailing_days_are_whole_local_days_including_today():
     start, end = trailing_days(30, "Asia/Tokyo", datetime(2026, 3, 31, 16, 0, tzinfo=UTC))  # Apr 1 01:00 in Tokyo
     assert start == datetime(2026, 3, 2, 15, tzinfo=UTC)  # Mar 3 00:00 Tokyo
     assert end == datetime(2026, 4, 1, 15, tzinfo=UTC)  # Apr 2 00:00 Tokyo
+
+
+def all_answers(store):
+    return {slug: series(store, slug, group_by="region" if slug in ("sum_m", "count_m", "unique_m") else None).values.tolist()
+            for slug in ("sum_m", "count_m", "max_m", "latest_m", "unique_m")}
+
+
+def test_rollup_is_append_only_and_compaction_changes_no_answer(filled):
+    from data.cluster import cluster, compact_tail, tail_rows
+
+    # a second batch in the same buckets: the rollup holds two rows for those keys until compacted
+    ingest_events(filled, events([("a", datetime(2026, 3, 1, 14, 50), {"v": "10", "region": "eu", "user": "u3"})]).assign(id="late"))
+    before = all_answers(filled)
+    assert tail_rows(filled) > 0
+    assert compact_tail(filled) > 0 and tail_rows(filled) == 0
+    assert all_answers(filled) == before
+    cluster(filled)
+    assert all_answers(filled) == before
+    keys = filled.cursor().execute(
+        "SELECT count(*), count(DISTINCT (customer_id, metric, bucket, group_key)) FROM usage_rollup").fetchall()[0]
+    assert keys[0] == keys[1]  # every key in one row after clustering
