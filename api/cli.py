@@ -183,6 +183,43 @@ def url(customer_id, dashboard, colors, options, expires_in, db):
     click.echo(url_text)
 
 
+@main.group()
+@click.option("--db", "db", default=None, help="DuckDB file (default: $EMBEDASH_DATABASE)")
+@click.pass_context
+def load(ctx, db):
+    """Bulk-load files into a store (not while a server holds it)."""
+    ctx.obj = db or Config.from_env().database
+
+
+@load.command("events")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--no-cluster", is_flag=True, help="skip re-clustering the store afterwards")
+@click.pass_obj
+def load_events(db, files, no_cluster):
+    """Load Parquet, CSV or NDJSON event files, each all or nothing; re-sent events are skipped."""
+    from data.bulk import LoadError, load_events_file
+    from data.cluster import cluster as run_cluster
+
+    store = _open_store(db)
+    done = []
+    try:
+        with click.progressbar(files, label="loading", item_show_func=lambda f: f and Path(f).name, file=sys.stderr) as bar:
+            for path in bar:
+                done.append(load_events_file(store, path))
+        if not no_cluster and any(r.inserted for r in done):
+            click.echo("clustering...", err=True)
+            run_cluster(store)
+    except LoadError as exc:
+        for result in done:
+            click.echo(f"{result.path}: {result.rows:,} rows, {result.inserted:,} new")
+        lines = [str(exc)] + [f"  row {p.row}, field {p.field}: {p.message}" for p in exc.problems[1:]]
+        raise click.ClickException("\n".join(lines) + "\nnothing of that file was written") from None
+    finally:
+        store.close()
+    for result in done:
+        click.echo(f"{result.path}: {result.rows:,} rows, {result.inserted:,} new, {result.duplicates:,} already stored")
+
+
 @main.command()
 @click.option("--db", "db", default=None)
 def cluster(db):

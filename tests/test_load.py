@@ -1,0 +1,131 @@
+"""Bulk loading event files: formats, dedup, and all-or-nothing files with named errors."""
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import duckdb
+import pytest
+from click.testing import CliRunner
+
+from api.cli import main
+from conftest import AUTH, SECRET, cloud_event
+from data import Store
+from data.bulk import LoadError, load_events_file
+from data.customers import upsert_customers
+from data.events import count_events
+from data.metrics import get_metric, upsert_metrics
+from data.models import BillableMetric, Customer
+from data.usage import usage_series
+
+HEADER = "id,source,type,subject,time,region,tokens"
+
+
+@pytest.fixture
+def ready(store):
+    upsert_customers(store, [Customer("c1", "One", "USD", "UTC", "en_US")])
+    upsert_metrics(store, [BillableMetric("tokens", "Tokens", "tokens", "llm", "SUM", "tokens", ("region",))])
+    return store
+
+
+def tokens_total(store, customer="c1") -> Decimal:
+    got = usage_series(store, customer_id=customer, metric=get_metric(store, "tokens"), start=datetime(2026, 1, 1, tzinfo=UTC),
+                       end=datetime(2026, 2, 1, tzinfo=UTC), tz="UTC", window_size="none")
+    return got.value.iloc[0] if len(got) else Decimal(0)
+
+
+def write_csv(path, rows):
+    path.write_text("\n".join([HEADER, *rows]) + "\n")
+    return str(path)
+
+
+def test_csv_with_property_columns_loads(ready, tmp_path):
+    path = write_csv(tmp_path / "e.csv", ["1,f,llm,c1,2026-01-05T10:00:00Z,eu,1.5", "2,f,llm,c1,2026-01-05T11:00:00+02:00,us,2"])
+    result = load_events_file(ready, path)
+    assert (result.rows, result.inserted) == (2, 2)
+    assert tokens_total(ready) == Decimal("3.5")
+    props = ready.cursor().execute("SELECT properties FROM events ORDER BY id").fetchall()
+    assert json.loads(props[0][0]) == {"region": "eu", "tokens": "1.5"}
+
+
+def test_parquet_with_a_data_column_and_timestamps_loads(ready, tmp_path):
+    path = str(tmp_path / "e.parquet")
+    duckdb.connect().execute(f"""COPY (SELECT 'p' || i AS id, 'f' AS source, 'llm' AS type, 'c1' AS subject,
+        TIMESTAMPTZ '2026-01-10 00:00:00+00' + INTERVAL (i) HOUR AS time,
+        json_object('tokens', i, 'region', 'eu') AS data FROM range(100) t(i)) TO '{path}' (FORMAT parquet)""")
+    assert load_events_file(ready, path).inserted == 100
+    assert tokens_total(ready) == Decimal(sum(range(100)))
+
+
+def test_ndjson_cloudevents_load(ready, tmp_path):
+    path = tmp_path / "e.ndjson"
+    when = datetime(2026, 1, 3, 1, tzinfo=UTC)
+    path.write_text("\n".join(json.dumps(cloud_event(f"n{i}", "c1", "llm", when, tokens=i + 1, region="eu")) for i in range(3)) + "\n")
+    assert load_events_file(ready, str(path)).inserted == 3
+    assert tokens_total(ready) == Decimal(6)
+
+
+def test_loading_the_same_file_twice_adds_nothing(ready, tmp_path):
+    path = write_csv(tmp_path / "e.csv", ["1,f,llm,c1,2026-01-05T10:00:00Z,eu,1", "1,f,llm,c1,2026-01-05T10:00:00Z,eu,100"])
+    first = load_events_file(ready, path)
+    again = load_events_file(ready, path)
+    assert (first.inserted, again.inserted, again.duplicates) == (1, 0, 2)
+    assert tokens_total(ready) == Decimal(1)  # within the file the first copy wins
+
+
+def test_events_sent_over_http_are_not_loaded_again_from_a_file(client, store, world, tmp_path):
+    client.post("/v1/events", headers=AUTH, json=[cloud_event("same", "cust-a", "llm", datetime(2026, 1, 5, tzinfo=UTC), tokens=5, model="m")])
+    path = tmp_path / "e.csv"
+    path.write_text("id,source,type,subject,time,tokens,model\nsame,tests,llm,cust-a,2026-01-05T00:00:00Z,5,m\n"
+                    "new,tests,llm,cust-a,2026-01-05T00:00:00Z,7,m\n")
+    result = load_events_file(store, str(path))
+    assert (result.inserted, result.duplicates) == (1, 1)
+
+
+@pytest.mark.parametrize("row, field", [
+    ("2,f,llm,c1,2026-01-05T10:00:00,eu,1", "time"),          # no offset
+    ("2,f,llm,c1,yesterday,eu,1", "time"),
+    ("2,f,llm,nobody,2026-01-05T10:00:00Z,eu,1", "subject"),
+    ("2,f,llm,c1,2026-01-05T10:00:00Z,eu,lots", "data.tokens"),
+    (",f,llm,c1,2026-01-05T10:00:00Z,eu,1", "id"),
+])  # fmt: skip
+def test_a_bad_row_names_file_row_and_field_and_writes_nothing(ready, tmp_path, row, field):
+    path = write_csv(tmp_path / "bad.csv", ["1,f,llm,c1,2026-01-05T10:00:00Z,eu,1", row, "3,f,llm,c1,2026-01-05T10:00:00Z,eu,1"])
+    with pytest.raises(LoadError) as exc:
+        load_events_file(ready, path)
+    assert exc.value.problems[0].row == 2 and exc.value.problems[0].field == field
+    assert str(exc.value).startswith(f"{path}: row 2, field {field}: ")
+    assert count_events(ready) == 0 and tokens_total(ready) == 0
+
+
+def test_a_file_without_a_required_column_is_refused(ready, tmp_path):
+    path = tmp_path / "e.csv"
+    path.write_text("id,source,type,time\n1,f,llm,2026-01-05T10:00:00Z\n")
+    with pytest.raises(LoadError, match="no column 'subject'"):
+        load_events_file(ready, str(path))
+
+
+def test_a_malformed_file_is_refused_with_its_name(ready, tmp_path):
+    path = tmp_path / "e.parquet"
+    path.write_bytes(b"not parquet at all")
+    with pytest.raises(LoadError, match=str(path)):
+        load_events_file(ready, str(path))
+
+
+def test_cli_loads_files_reports_and_stops_at_a_bad_one(tmp_path, monkeypatch):
+    monkeypatch.setenv("EMBEDASH_SECRET_KEYS", SECRET)
+    db = str(tmp_path / "s.duckdb")
+    store = Store(db)
+    upsert_customers(store, [Customer("c1", "One", "USD", "UTC", "en_US")])
+    upsert_metrics(store, [BillableMetric("tokens", "Tokens", "tokens", "llm", "SUM", "tokens", ("region",))])
+    store.close()
+    good = write_csv(tmp_path / "good.csv", ["1,f,llm,c1,2026-01-05T10:00:00Z,eu,1"])
+    bad = write_csv(tmp_path / "bad.csv", ["9,f,llm,c1,2026-01-05T10:00:00Z,eu,x"])
+    out = CliRunner().invoke(main, ["load", "--db", db, "events", good, good])
+    assert out.exit_code == 0, out.output
+    assert "1 new" in out.output and "1 already stored" in out.output
+    out = CliRunner().invoke(main, ["load", "--db", db, "events", bad])
+    assert out.exit_code != 0
+    assert f"{bad}: row 1, field data.tokens" in out.output and "nothing of that file was written" in out.output
+    assert count_events(Store(db)) == 1
