@@ -16,6 +16,14 @@ def _csv(value: str | None) -> list[str]:
     return [part.strip() for part in (value or "").split(",") if part.strip()]
 
 
+def _whole(env: Mapping[str, str], name: str, default: str) -> int:
+    text = env.get(name, default)
+    try:
+        return int(text)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, got {text!r}") from None
+
+
 @dataclass(frozen=True)
 class Config:
     database: str = "./embedash.duckdb"
@@ -24,15 +32,13 @@ class Config:
     public_url: str = ""  # e.g. https://embed.example.com; empty: taken from each request
     frame_ancestors: list[str] = field(default_factory=list)  # origins that may frame /embed/
     token_ttl: int = 3600
+    compact_rows: int = 500_000  # compact the rollup's unsorted tail past this many rows (0: never)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides) -> Config:
         env = os.environ if environ is None else environ
-        ttl_text = env.get("EMBEDASH_TOKEN_TTL", "3600")
-        try:
-            ttl = int(ttl_text)
-        except ValueError:
-            raise ConfigError(f"EMBEDASH_TOKEN_TTL must be a whole number of seconds, got {ttl_text!r}") from None
+        ttl = _whole(env, "EMBEDASH_TOKEN_TTL", "3600")
+        compact_rows = _whole(env, "EMBEDASH_COMPACT_ROWS", "500000")
         config = cls(
             database=env.get("EMBEDASH_DATABASE", cls.database),
             secret_keys=_csv(env.get("EMBEDASH_SECRET_KEYS")),
@@ -40,6 +46,7 @@ class Config:
             public_url=env.get("EMBEDASH_PUBLIC_URL", "").rstrip("/"),
             frame_ancestors=_csv(env.get("EMBEDASH_FRAME_ANCESTORS")),
             token_ttl=ttl,
+            compact_rows=compact_rows,
         )
         return replace(config, **overrides)
 

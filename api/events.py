@@ -1,7 +1,9 @@
-"""Event ingest: `POST /v1/events` takes CloudEvents (one or an array).
+"""Event ingest: `POST /v1/events` takes CloudEvents: one object or an array as
+`application/json`, or one per line as `application/x-ndjson`.
 
 A batch is all or nothing: every invalid event is listed by index and nothing is written.
 Re-sent (source, id) pairs are no-ops. Once this answers 200, reads include the events.
+Over MAX_EVENTS events (or MAX_BODY_BYTES) is a 413.
 """
 from __future__ import annotations
 
@@ -12,6 +14,8 @@ from typing import Any
 import pandas as pd
 from flask import Blueprint, jsonify
 
+from flask import request
+
 from api.errors import ApiError, bad_request
 from api.services import services
 from api.validation import instant, json_body, number, one_or_many
@@ -21,6 +25,7 @@ from data.metrics import list_metrics
 
 bp = Blueprint("events", __name__)
 MAX_EVENTS = 10_000
+MAX_BODY_BYTES = 16 * 1024 * 1024  # also Flask's MAX_CONTENT_LENGTH: a larger body is a 413
 _FIELDS = {"specversion", "id", "source", "type", "subject", "time", "data", "datacontenttype", "dataschema"}
 
 
@@ -51,11 +56,30 @@ def _problems(event: Any, numeric: dict[str, list[str]]) -> list[tuple[str, str]
     return out
 
 
+def _ndjson_events() -> list:
+    events = []
+    for number_, line in enumerate(request.get_data(as_text=True).splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            events.append(json.loads(line))
+        except ValueError:
+            raise bad_request(f"line {number_} is not valid JSON; nothing was written", field=f"line {number_}",
+                              code="malformed_json") from None
+    return events
+
+
 @bp.post("/events")
 def post_events():
-    events, _ = one_or_many(json_body())
-    if not 1 <= len(events) <= MAX_EVENTS:
-        raise bad_request(f"send between 1 and {MAX_EVENTS} events per request", field=None)
+    if request.mimetype == "application/x-ndjson":
+        events = _ndjson_events()
+    else:
+        events, _ = one_or_many(json_body())
+    if len(events) > MAX_EVENTS:
+        raise ApiError(413, "payload_too_large", f"send at most {MAX_EVENTS} events per request (got {len(events)}); "
+                       "split the batch, or load files with `embedash load events`", field=None)  # fmt: skip
+    if not events:
+        raise bad_request("send at least one event", field=None)
     svc = services()
     numeric: dict[str, list[str]] = {}
     for m in list_metrics(svc.store):
@@ -88,4 +112,5 @@ def post_events():
         columns=EVENT_COLUMNS,
     )  # fmt: skip
     result = ingest_events(svc.store, frame)
+    svc.compactor.nudge()
     return jsonify({"data": {"received": result.received, "inserted": result.inserted, "duplicates": result.duplicates}})

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from flask import current_app
 
 from api.config import Config
+from api.maintenance import Compactor
 from api.tokens import EmbedTokens
 from data import Store
 
@@ -15,6 +16,7 @@ class Services:
     config: Config
     store: Store
     tokens: EmbedTokens
+    compactor: Compactor
 
 
 def services() -> Services:

@@ -1,0 +1,36 @@
+"""Background upkeep of the store while the server runs."""
+from __future__ import annotations
+
+import logging
+import threading
+
+from data import Store
+from data.cluster import compact_tail, tail_rows
+
+log = logging.getLogger("embedash.maintenance")
+
+
+class Compactor:
+    """Compacts the rollup's unsorted tail in a background thread once it passes `threshold`
+    rows, so one customer's reads stay cheap as events arrive out of customer order.
+    One compaction at a time; ingests never wait for it beyond the store's write lock."""
+
+    def __init__(self, store: Store, threshold: int):
+        self._store, self._threshold = store, threshold
+        self._running = threading.Lock()
+
+    def nudge(self) -> None:
+        if self._threshold <= 0 or self._running.locked() or tail_rows(self._store) < self._threshold:
+            return
+        threading.Thread(target=self._run, name="embedash-compactor", daemon=True).start()
+
+    def _run(self) -> None:
+        if not self._running.acquire(blocking=False):
+            return
+        try:
+            rows = compact_tail(self._store)
+            log.info("compacted %d rollup rows", rows)
+        except Exception:
+            log.exception("compaction failed; it will be tried again after the next ingest")
+        finally:
+            self._running.release()
