@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask, send_file
 
-from api import customers, embeds, events, grants, invoices, usage
+from api import customers, embeds, events, grants, invoices, prices, usage
 from api.auth import require_api_key
 from api.config import Config
 from api.errors import register_error_handlers
@@ -30,7 +30,7 @@ def create_app(config: Config | None = None, *, store: Store | None = None, demo
 
     v1 = Blueprint("v1", __name__, url_prefix="/v1")
     v1.before_request(require_api_key)
-    for module in (embeds, customers, events, usage, invoices, grants):
+    for module in (embeds, customers, events, usage, invoices, grants, prices):
         v1.register_blueprint(module.bp)
     app.register_blueprint(v1)
 

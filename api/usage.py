@@ -1,4 +1,5 @@
-"""`GET /v1/customers/{id}/usage`: the numbers the usage dashboard shows, as JSON."""
+"""`GET /v1/customers/{id}/usage`: the numbers the usage dashboard shows, as JSON;
+`value=spend` rates them by the metric's prices in the customer's currency."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
@@ -11,6 +12,7 @@ from api.validation import decimal_text, instant, zone_name
 from data.customers import get_customer
 from data.metrics import list_metrics
 from data.schema import BUCKET_MINUTES
+from data.rating import ADDITIVE, spend_series
 from data.usage import WINDOW_SIZES, is_bucket_aligned, trailing_days, usage_series
 
 bp = Blueprint("usage", __name__)
@@ -48,11 +50,24 @@ def get_usage(customer_id: str):
     if end - start > MAX_RANGE or (window_size == "hour" and end - start > MAX_HOUR_RANGE):
         limit = MAX_HOUR_RANGE if window_size == "hour" else MAX_RANGE
         raise bad_request(f"the range may span at most {limit.days} days for window_size={window_size}", field="to")
-    series = usage_series(svc.store, customer_id=customer.id, metric=metric, start=start, end=end, tz=tz,
-                          window_size=window_size, group_by=group_by)
+    value = args.get("value", "quantity")
+    if value not in ("quantity", "spend"):
+        raise bad_request(f"unknown value {value!r}", field="value", allowed=["quantity", "spend"])
+    query = {"customer_id": customer.id, "metric": metric, "start": start, "end": end, "tz": tz,
+             "window_size": window_size, "group_by": group_by}
+    if value == "spend":
+        if metric.aggregation not in ADDITIVE:
+            raise bad_request(f"spend over time needs a SUM or COUNT metric; {slug} is {metric.aggregation}",
+                              field="value", allowed=["quantity"])
+        series = spend_series(svc.store, currency=customer.currency, **query)
+    else:
+        series = usage_series(svc.store, **query)
     data = [
         {"window_start": row.window_start.isoformat(), "window_end": row.window_end.isoformat(),
          "group": row.group, "value": decimal_text(row.value)}
         for row in series.itertuples()
     ]  # fmt: skip
-    return jsonify({"data": data, "metric": slug, "group_by": group_by, "window_size": window_size, "tz": tz})
+    meta = {"metric": slug, "group_by": group_by, "window_size": window_size, "tz": tz, "value": value}
+    if value == "spend":
+        meta["currency"] = customer.currency
+    return jsonify({"data": data, **meta})

@@ -72,3 +72,25 @@ class Grant:
     starting_at: datetime
     ending_before: datetime
     product: str | None = None
+
+
+@dataclass(frozen=True)
+class Tier:
+    up_to: Decimal | None  # cumulative units in the billing period; None: no upper bound
+    unit_price: Decimal
+
+
+@dataclass(frozen=True)
+class Price:
+    """A metric's price in one currency from `effective_from` (naive UTC) until the next one.
+    Flat (`unit_price`), graduated (`tiers`), or per group value (`group_prices`, with
+    `unit_price` for values not listed)."""
+
+    id: str
+    metric: str
+    currency: str
+    effective_from: datetime
+    unit_price: Decimal | None = None
+    tiers: tuple[Tier, ...] = ()
+    group_key: str | None = None
+    group_prices: dict[str, Decimal] = field(default_factory=dict)

@@ -125,6 +125,19 @@ MIGRATIONS: list[str] = [
     DROP TABLE usage_rollup;
     ALTER TABLE usage_rollup_v3 RENAME TO usage_rollup;
     """,
+    # 4: prices per billable metric and currency, changing over time.
+    """
+    CREATE TABLE prices (
+        id VARCHAR PRIMARY KEY,
+        metric VARCHAR NOT NULL,
+        currency VARCHAR NOT NULL,
+        effective_from TIMESTAMP NOT NULL,
+        unit_price DECIMAL(38, 9),        -- flat price, or the default beside group_prices
+        tiers JSON,                       -- graduated: [{"up_to": "1000" or null, "unit_price": "0.01"}]
+        group_key VARCHAR,                -- with group_prices: which group value sets the price
+        group_prices JSON                 -- {"eu-west": "0.012", ...}
+    );
+    """,
 ]
 
 

@@ -1,0 +1,46 @@
+"""Prices as the integrator sets them, stored exactly (amounts as decimal text in JSON)."""
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from decimal import Decimal
+
+from data.models import Price, Tier
+from data.store import Store
+
+_COLUMNS = "id, metric, currency, effective_from, unit_price, tiers, group_key, group_prices"
+
+
+def upsert_prices(store: Store, prices: Iterable[Price]) -> None:
+    rows = [
+        [p.id, p.metric, p.currency, p.effective_from, p.unit_price,
+         json.dumps([{"up_to": None if t.up_to is None else str(t.up_to), "unit_price": str(t.unit_price)} for t in p.tiers])
+         if p.tiers else None,
+         p.group_key, json.dumps({k: str(v) for k, v in p.group_prices.items()}) if p.group_prices else None]
+        for p in prices
+    ]  # fmt: skip
+    with store.transaction() as cur:
+        cur.executemany(f"INSERT OR REPLACE INTO prices ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+
+
+def _price(row: tuple) -> Price:
+    id_, metric, currency, effective_from, unit_price, tiers, group_key, group_prices = row
+    return Price(
+        id=id_, metric=metric, currency=currency, effective_from=effective_from, unit_price=unit_price,
+        tiers=tuple(Tier(None if t["up_to"] is None else Decimal(t["up_to"]), Decimal(t["unit_price"]))
+                    for t in json.loads(tiers)) if tiers else (),
+        group_key=group_key,
+        group_prices={k: Decimal(v) for k, v in json.loads(group_prices).items()} if group_prices else {},
+    )  # fmt: skip
+
+
+def list_prices(store: Store, *, metric: str | None = None, currency: str | None = None) -> list[Price]:
+    """Prices in effective order (oldest first)."""
+    sql, params = f"SELECT {_COLUMNS} FROM prices WHERE true", []
+    if metric is not None:
+        sql += " AND metric = ?"
+        params.append(metric)
+    if currency is not None:
+        sql += " AND currency = ?"
+        params.append(currency)
+    return [_price(r) for r in store.cursor().execute(sql + " ORDER BY metric, currency, effective_from, id", params).fetchall()]

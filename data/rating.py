@@ -1,0 +1,155 @@
+"""Spend: usage rated by prices, exact to the last decimal.
+
+Rating works on the quarter-hour rollup, in time order. Each bucket's quantity is priced by
+the price in effect at that bucket (so a price change mid-period splits the period exactly).
+Graduated tiers count units cumulatively within the billing period, a calendar month in the
+customer's time zone, across all group values. Per-group prices pick the unit price by the
+bucket's value of the price's group key, falling back to the price's `unit_price`.
+
+Spend over time is defined for SUM and COUNT metrics, whose units add up; MAX, LATEST and
+UNIQUE_COUNT are rated once per billing period (see `estimate_invoice`).
+"""
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections import defaultdict
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+
+from data.models import BillableMetric, Customer, Invoice, LineItem, Price, Tier
+from data.prices import list_prices
+from data.store import Store, frame
+from data.usage import SERIES_COLUMNS, usage_series
+
+ADDITIVE = ("SUM", "COUNT")
+ZERO = Decimal(0)
+
+
+def price_at(prices: list[Price], instant: datetime) -> Price | None:
+    """The price in effect at `instant` (prices sorted by effective_from)."""
+    i = bisect_right([p.effective_from for p in prices], instant)
+    return prices[i - 1] if i else None
+
+
+def tiered_amount(tiers: tuple[Tier, ...], position: Decimal, quantity: Decimal) -> Decimal:
+    """The cost of units (position, position + quantity] under graduated tiers."""
+    amount, remaining = ZERO, quantity
+    for tier in tiers:
+        if remaining <= 0:
+            break
+        if tier.up_to is not None and position >= tier.up_to:
+            continue
+        room = remaining if tier.up_to is None else min(remaining, tier.up_to - position)
+        amount += room * tier.unit_price
+        position += room
+        remaining -= room
+    return amount
+
+
+def unit_amount(price: Price, quantity: Decimal, *, position: Decimal, groups: dict[str, str | None]) -> Decimal:
+    if price.tiers:
+        return tiered_amount(price.tiers, position, quantity)
+    if price.group_key is not None:
+        return quantity * price.group_prices.get(groups.get(price.group_key) or "", price.unit_price or ZERO)
+    return quantity * (price.unit_price or ZERO)
+
+
+def month_start(instant: datetime, zone: ZoneInfo) -> datetime:
+    local = instant.astimezone(zone)
+    return datetime(local.year, local.month, 1, tzinfo=zone).astimezone(UTC)
+
+
+def next_month_start(instant: datetime, zone: ZoneInfo) -> datetime:
+    local = instant.astimezone(zone)
+    year, month = (local.year + 1, 1) if local.month == 12 else (local.year, local.month + 1)
+    return datetime(year, month, 1, tzinfo=zone).astimezone(UTC)
+
+
+def rated_buckets(store: Store, *, customer_id: str, metric: BillableMetric, start: datetime, end: datetime, tz: str,
+                  prices: list[Price]) -> list[tuple[datetime, dict, Decimal, Decimal]]:
+    """(bucket UTC, group values, quantity, amount) for [start, end), tiers counted from the
+    start of the billing period that `start` falls in."""
+    if metric.aggregation not in ADDITIVE:
+        raise ValueError(f"spend over time needs a SUM or COUNT metric; {metric.slug} is {metric.aggregation}")
+    zone = ZoneInfo(tz)
+    period_from = month_start(start, zone)
+    quantity = "sum(value_sum)" if metric.aggregation == "SUM" else "sum(event_count)"
+    rows = store.cursor().execute(
+        f"""SELECT bucket, any_value(groups), {quantity} FROM usage_rollup
+            WHERE customer_id = ? AND metric = ? AND bucket >= ? AND bucket < ?
+            GROUP BY bucket, group_key ORDER BY bucket, group_key""",
+        [customer_id, metric.slug, period_from.replace(tzinfo=None), end.astimezone(UTC).replace(tzinfo=None)],
+    ).fetchall()
+    position: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
+    out = []
+    for bucket, groups, qty in rows:
+        qty = Decimal(qty or 0)
+        when = bucket.replace(tzinfo=UTC)
+        local = when.astimezone(zone)
+        period = (local.year, local.month)
+        price = price_at(prices, bucket)
+        amount = unit_amount(price, qty, position=position[period], groups=groups) if price else ZERO
+        position[period] += qty
+        if when >= start:
+            out.append((when, groups, qty, amount))
+    return out
+
+
+def spend_series(store: Store, *, customer_id: str, metric: BillableMetric, currency: str, start: datetime,
+                 end: datetime, tz: str, window_size: str = "day", group_by: str | None = None) -> pd.DataFrame:
+    """Spend per window (and group value), in `currency`: the columns of `usage_series`."""
+    prices = list_prices(store, metric=metric.slug, currency=currency)
+    zone = ZoneInfo(tz)
+    sums: dict[tuple, Decimal] = defaultdict(Decimal)
+    for when, groups, _, amount in rated_buckets(store, customer_id=customer_id, metric=metric, start=start, end=end,
+                                                 tz=tz, prices=prices):  # fmt: skip
+        local = when.astimezone(zone)
+        if window_size == "day":
+            w_start = datetime(local.year, local.month, local.day, tzinfo=zone)
+            w_end = datetime.combine(w_start.date() + timedelta(days=1), datetime.min.time(), tzinfo=zone)
+        elif window_size == "hour":
+            w_start = (local - timedelta(minutes=local.minute)).astimezone(zone)
+            w_end = w_start + timedelta(hours=1)
+        else:
+            w_start, w_end = start.astimezone(zone), end.astimezone(zone)
+        w_start, w_end = max(w_start, start.astimezone(zone)), min(w_end, end.astimezone(zone))
+        sums[(w_start, w_end, groups.get(group_by) if group_by else None)] += amount
+    rows = sorted(sums.items(), key=lambda kv: (kv[0][0], kv[0][2] is not None, kv[0][2] or ""))
+    return frame([(*key, value) for key, value in rows], SERIES_COLUMNS)
+
+
+def estimate_invoice(store: Store, *, customer: Customer, metrics: list[BillableMetric], now: datetime) -> Invoice | None:
+    """The current billing period's invoice computed live from usage x prices, or None when
+    no metric has a price in the customer's currency. Additive metrics are rated bucket by
+    bucket; the others once, on the period's value, at the price in effect at its start."""
+    zone = ZoneInfo(customer.timezone)
+    start, end = month_start(now, zone), next_month_start(now, zone)
+    lines = []
+    for metric in metrics:
+        prices = list_prices(store, metric=metric.slug, currency=customer.currency)
+        if not prices:
+            continue
+        if metric.aggregation in ADDITIVE:
+            rated = rated_buckets(store, customer_id=customer.id, metric=metric, start=start, end=end,
+                                  tz=customer.timezone, prices=prices)  # fmt: skip
+            quantity, amount = sum((r[2] for r in rated), ZERO), sum((r[3] for r in rated), ZERO)
+        else:
+            total = usage_series(store, customer_id=customer.id, metric=metric, start=start, end=end,
+                                 tz=customer.timezone, window_size="none")  # fmt: skip
+            quantity = Decimal(total["value"].iloc[0]) if len(total) else ZERO
+            price = price_at(prices, start.replace(tzinfo=None)) or prices[0]
+            amount = unit_amount(price, quantity, position=ZERO, groups={})
+        flat = [p for p in prices if not p.tiers and p.group_key is None]
+        unit = flat[-1].unit_price if len(flat) == len(prices) and len({p.unit_price for p in flat}) == 1 else None
+        lines.append(LineItem(metric.name, quantity, unit, amount, metric.slug))
+    if not lines:
+        return None
+    return Invoice(
+        id=f"estimate:{customer.id}:{start.date()}", number="Estimate", customer_id=customer.id, status="draft",
+        type="USAGE", currency=customer.currency, issued_at=now.astimezone(UTC).replace(tzinfo=None),
+        period_start=start.replace(tzinfo=None), period_end=end.replace(tzinfo=None),
+        total=sum((li.amount for li in lines), ZERO), line_items=tuple(lines),
+    )  # fmt: skip

@@ -1,0 +1,135 @@
+"""Spend: usage rated by prices, checked against hand-worked numbers."""
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal as D
+
+import pandas as pd
+import pytest
+
+from conftest import AUTH
+from data.customers import upsert_customers
+from data.events import ingest_events
+from data.metrics import get_metric, upsert_metrics
+from data.models import BillableMetric, Customer, Price, Tier
+from data.prices import upsert_prices
+from data.rating import estimate_invoice, spend_series
+
+MAR, APR = datetime(2026, 3, 1, tzinfo=UTC), datetime(2026, 4, 1, tzinfo=UTC)
+CUSTOMER = Customer("c", "C", "USD", "UTC", "en_US")
+
+
+@pytest.fixture
+def store_with_tokens(store):
+    upsert_customers(store, [CUSTOMER])
+    upsert_metrics(store, [BillableMetric("tokens", "Tokens", "tokens", "llm", "SUM", "tokens", ("region",)),
+                           BillableMetric("calls", "Calls", "calls", "llm", "COUNT", None, ())])
+    return store
+
+
+def send(store, *rows):
+    ingest_events(store, pd.DataFrame(
+        [("s", f"{t.isoformat()}-{i}", "c", "llm", t.replace(tzinfo=None), f'{{"tokens": "{q}", "region": "{r}"}}')
+         for i, (t, q, r) in enumerate(rows)],
+        columns=["source", "id", "customer_id", "type", "time", "properties"]))  # fmt: skip
+
+
+def price(**kw):
+    return Price(id=kw.pop("id", "p"), metric=kw.pop("metric", "tokens"), currency="USD",
+                 effective_from=kw.pop("effective_from", datetime(2026, 1, 1)), **kw)
+
+
+def spend(store, start=MAR, end=APR, window="day", group_by=None, metric="tokens"):
+    got = spend_series(store, customer_id="c", metric=get_metric(store, metric), currency="USD", start=start, end=end,
+                       tz="UTC", window_size=window, group_by=group_by)
+    return [(w.date().isoformat() if window == "day" else None, g, v) for w, g, v in zip(got.window_start, got.group, got.value)]
+
+
+def test_flat_price(store_with_tokens):
+    upsert_prices(store_with_tokens, [price(unit_price=D("0.002"))])
+    send(store_with_tokens, (datetime(2026, 3, 1, 9, tzinfo=UTC), "1000", "eu"), (datetime(2026, 3, 2, 9, tzinfo=UTC), "500", "eu"))
+    assert spend(store_with_tokens) == [("2026-03-01", None, D("2")), ("2026-03-02", None, D("1"))]
+
+
+def test_graduated_tiers_accumulate_within_the_month_and_reset_after(store_with_tokens):
+    upsert_prices(store_with_tokens, [price(tiers=(Tier(D(1000), D("0.01")), Tier(None, D("0.005"))))])
+    send(store_with_tokens, (datetime(2026, 3, 1, 9, tzinfo=UTC), "800", "eu"), (datetime(2026, 3, 2, 9, tzinfo=UTC), "800", "eu"),
+         (datetime(2026, 4, 1, 9, tzinfo=UTC), "800", "eu"))
+    # Mar 1: 800 x 0.01 = 8; Mar 2: 200 x 0.01 + 600 x 0.005 = 5; Apr 1: a new month, 800 x 0.01 = 8
+    assert spend(store_with_tokens, end=datetime(2026, 4, 2, tzinfo=UTC)) == [
+        ("2026-03-01", None, D(8)), ("2026-03-02", None, D(5)), ("2026-04-01", None, D(8))]  # fmt: skip
+
+
+def test_a_window_starting_mid_month_counts_tiers_from_the_month_start(store_with_tokens):
+    upsert_prices(store_with_tokens, [price(tiers=(Tier(D(1000), D("0.01")), Tier(None, D("0.005"))))])
+    send(store_with_tokens, (datetime(2026, 3, 1, 9, tzinfo=UTC), "800", "eu"), (datetime(2026, 3, 2, 9, tzinfo=UTC), "800", "eu"))
+    assert spend(store_with_tokens, start=datetime(2026, 3, 2, tzinfo=UTC)) == [("2026-03-02", None, D(5))]
+
+
+def test_prices_per_group_value_with_a_default(store_with_tokens):
+    upsert_prices(store_with_tokens, [price(unit_price=D("0.03"), group_key="region",
+                                            group_prices={"eu": D("0.02"), "us": D("0.01")})])
+    t = datetime(2026, 3, 3, 9, tzinfo=UTC)
+    send(store_with_tokens, (t, "100", "eu"), (t, "100", "us"), (t, "100", "apac"))
+    assert spend(store_with_tokens, window="none", group_by="region") == [
+        (None, "apac", D(3)), (None, "eu", D(2)), (None, "us", D(1))]  # fmt: skip
+
+
+def test_a_price_change_mid_period_splits_it_exactly(store_with_tokens):
+    upsert_prices(store_with_tokens, [price(id="old", unit_price=D("0.01")),
+                                      price(id="new", unit_price=D("0.02"), effective_from=datetime(2026, 3, 15, 12))])
+    send(store_with_tokens, (datetime(2026, 3, 15, 6, tzinfo=UTC), "100", "eu"), (datetime(2026, 3, 15, 18, tzinfo=UTC), "100", "eu"))
+    assert spend(store_with_tokens, window="none") == [(None, None, D(3))]
+
+
+def test_spend_is_exact_with_six_decimal_prices(store_with_tokens):
+    upsert_prices(store_with_tokens, [price(unit_price=D("0.000001"))])
+    send(store_with_tokens, *[(datetime(2026, 3, 4, h, tzinfo=UTC), "0.1", "eu") for h in range(3)])
+    assert spend(store_with_tokens, window="none") == [(None, None, D("0.0000003"))]
+
+
+def test_live_draft_equals_the_sum_of_rated_usage(store_with_tokens):
+    upsert_prices(store_with_tokens, [price(tiers=(Tier(D(1000), D("0.01")), Tier(None, D("0.005")))),
+                                      price(id="pc", metric="calls", unit_price=D("0.25"))])
+    send(store_with_tokens, *[(datetime(2026, 3, d, 9, tzinfo=UTC), "400", "eu") for d in range(1, 6)])
+    estimate = estimate_invoice(store_with_tokens, customer=CUSTOMER, now=datetime(2026, 3, 20, tzinfo=UTC),
+                                metrics=[get_metric(store_with_tokens, "tokens"), get_metric(store_with_tokens, "calls")])
+    rated = sum(v for *_, v in spend(store_with_tokens, window="none")) + sum(
+        v for *_, v in spend(store_with_tokens, window="none", metric="calls"))
+    assert estimate.total == rated == D(10) + D(5) + D("1.25")  # 1000 x 0.01 + 1000 x 0.005 + 5 calls x 0.25
+    assert [(li.name, li.quantity, li.amount) for li in estimate.line_items] == [
+        ("Tokens", D(2000), D(15)), ("Calls", D(5), D("1.25"))]  # fmt: skip
+    assert estimate.period_start == datetime(2026, 3, 1) and estimate.status == "draft"
+
+
+def test_no_price_no_estimate(store_with_tokens):
+    assert estimate_invoice(store_with_tokens, customer=CUSTOMER, now=datetime(2026, 3, 20, tzinfo=UTC),
+                            metrics=[get_metric(store_with_tokens, "tokens")]) is None
+
+
+@pytest.mark.parametrize("body, field", [
+    ({"metric": "nope", "currency": "USD", "effective_from": "2026-01-01T00:00:00Z", "unit_price": "1"}, "metric"),
+    ({"metric": "tokens", "currency": "USD", "effective_from": "2026-01-01T00:00:00Z", "unit_price": "0.0000001"}, "unit_price"),
+    ({"metric": "tokens", "currency": "USD", "effective_from": "2026-01-01T00:00:00Z"}, "unit_price"),
+    ({"metric": "tokens", "currency": "USD", "effective_from": "2026-01-01T00:00:00Z",
+      "tiers": [{"up_to": "10", "unit_price": "1"}, {"up_to": "5", "unit_price": "1"}, {"unit_price": "1"}]}, "tiers[1].up_to"),
+    ({"metric": "tokens", "currency": "USD", "effective_from": "2026-01-01T00:00:00Z",
+      "tiers": [{"up_to": "10", "unit_price": "1"}]}, "tiers[0].up_to"),
+    ({"metric": "tokens", "currency": "USD", "effective_from": "2026-01-01T00:00:00Z", "unit_price": "1",
+      "group_key": "region", "group_prices": {"a": "1"}}, "group_key"),
+    ({"metric": "tokens", "currency": "USD", "effective_from": "2026-01-01", "unit_price": "1"}, "effective_from"),
+])  # fmt: skip
+def test_bad_price_is_400_and_writes_nothing(client, world, body, field):
+    r = client.post("/v1/prices", headers=AUTH, json=body)
+    assert r.status_code == 400 and r.json["error"]["field"] == field, r.json
+    assert client.get("/v1/prices", headers=AUTH).json["data"] == []
+
+
+def test_usage_api_answers_spend(client, world):
+    client.post("/v1/prices", headers=AUTH, json={"metric": "tokens", "currency": "USD",
+                                                  "effective_from": "2020-01-01T00:00:00Z", "unit_price": "0.01"})
+    r = client.get("/v1/customers/cust-a/usage", headers=AUTH, query_string={"metric": "tokens", "value": "spend", "window_size": "none"})
+    assert r.status_code == 200 and r.json["currency"] == "USD"
+    assert [row["value"] for row in r.json["data"]] == ["12.345"]  # 1234.5 tokens x 0.01
+    bad = client.get("/v1/customers/cust-a/usage", headers=AUTH, query_string={"metric": "tokens", "value": "cost"})
+    assert bad.status_code == 400 and bad.json["error"]["field"] == "value"
