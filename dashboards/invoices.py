@@ -1,5 +1,7 @@
 """The invoices dashboard: the last 90 days of invoices, newest first, with a search box; a
-click shows an invoice's line items. Both tables download as CSV through verified callbacks."""
+click shows an invoice's line items. Both tables download as CSV through verified callbacks.
+When the integrator has sent no draft for the current period, an estimate computed live from
+usage x prices leads the list, labelled as such."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
@@ -15,8 +17,11 @@ from dashboards.export import csv_download
 from dashboards.options import option_value
 from dashboards.shell import EmbedDeps, Look, expired_notice, look_of, verified
 from data.customers import get_customer
-from data.invoices import invoice_lines, list_invoices
+from data.invoices import INVOICE_COLUMNS, LINE_COLUMNS, invoice_lines, list_invoices
+from data.metrics import list_metrics
 from data.money import round_money
+from data.rating import estimate_invoice
+from data.store import frame
 
 NAME = "invoices"
 WINDOW = timedelta(days=90)
@@ -24,7 +29,8 @@ STATUS_FILTERS = {
     "ALL": None, "DRAFT": ["draft"], "FINALIZED": ["finalized"], "VOID": ["voided"],
     "FINALIZED_AND_DRAFT": ["finalized", "draft"],
 }  # fmt: skip
-STATUS_LABELS = {"draft": "Draft", "finalized": "Finalized", "voided": "Void"}
+STATUS_LABELS = {"draft": "Draft", "finalized": "Finalized", "voided": "Void", "estimate": "Estimate"}
+ESTIMATE_NOTE = "Estimate: computed live from usage and prices; the final invoice may differ."
 
 
 def layout(claims: Any, deps: EmbedDeps, state: dict[str, str]) -> html.Div:
@@ -51,14 +57,20 @@ def layout(claims: Any, deps: EmbedDeps, state: dict[str, str]) -> html.Div:
 
 def shown_invoices(deps: EmbedDeps, claims: Any, search: str | None) -> tuple[pd.DataFrame, Look]:
     """The invoices the token may see and the search keeps, with display columns added."""
-    look = look_of(claims, get_customer(deps.store, claims.customer_id))
+    customer = get_customer(deps.store, claims.customer_id)
+    look = look_of(claims, customer)
     invoice_type = option_value(NAME, claims.options, "invoice_type")
+    statuses = STATUS_FILTERS[option_value(NAME, claims.options, "invoice_status_filter")]
     rows = list_invoices(
-        deps.store, customer_id=claims.customer_id,
-        statuses=STATUS_FILTERS[option_value(NAME, claims.options, "invoice_status_filter")],
+        deps.store, customer_id=claims.customer_id, statuses=statuses,
         type=None if invoice_type == "ALL" else invoice_type,
         issued_from=(datetime.now(UTC) - WINDOW).replace(tzinfo=None),
     )  # fmt: skip
+    if (statuses is None or "draft" in statuses) and invoice_type in ("ALL", "USAGE"):
+        estimate = live_estimate(deps, customer)
+        if estimate is not None:
+            row = frame([tuple(getattr(estimate, c) for c in INVOICE_COLUMNS)], INVOICE_COLUMNS).assign(status="estimate")
+            rows = pd.concat([row, rows], ignore_index=True) if len(rows) else row
     rows["status_label"] = rows["status"].map(STATUS_LABELS)
     rows["period_label"] = [fmt.period(r.period_start, r.period_end, look.tz, look.locale) for r in rows.itertuples()]
     rows["amount_label"] = [fmt.money(r.total, r.currency, look.locale) for r in rows.itertuples()]
@@ -87,9 +99,25 @@ def _list_table(rows: pd.DataFrame) -> html.Table | html.P:
     return html.Table([head, html.Tbody(body)], className="eb-table", id="invoices-table")
 
 
+def live_estimate(deps: EmbedDeps, customer: Any):
+    """The current period's estimate, unless the integrator sent a draft covering now."""
+    now = datetime.now(UTC)
+    naive_now = now.replace(tzinfo=None)
+    drafts = list_invoices(deps.store, customer_id=customer.id, statuses=["draft"])
+    if any(r.period_start <= naive_now < r.period_end for r in drafts.itertuples()):
+        return None
+    return estimate_invoice(deps.store, customer=customer, metrics=list_metrics(deps.store), now=now)
+
+
 def shown_lines(deps: EmbedDeps, claims: Any, invoice_id: str) -> pd.DataFrame:
     """One invoice's line items, only if the invoice is the token customer's; zero lines per option."""
-    lines = invoice_lines(deps.store, customer_id=claims.customer_id, invoice_id=invoice_id)
+    if invoice_id.startswith("estimate:"):
+        estimate = live_estimate(deps, get_customer(deps.store, claims.customer_id))
+        items = estimate.line_items if estimate is not None and estimate.id == invoice_id else ()
+        lines = frame([(i, li.name, li.billable_metric, li.group_values, li.quantity, li.unit_price, li.amount)
+                       for i, li in enumerate(items)], LINE_COLUMNS)  # fmt: skip
+    else:
+        lines = invoice_lines(deps.store, customer_id=claims.customer_id, invoice_id=invoice_id)
     if option_value(NAME, claims.options, "show_zero_usage_line_items") == "false":
         lines = lines[[q != 0 for q in lines["quantity"]]]
     return lines
@@ -100,7 +128,7 @@ def _detail(rows: pd.DataFrame, lines: pd.DataFrame, invoice_id: str, look: Look
     cur, loc = inv.currency, look.locale
     body = [
         html.Tr([html.Td(li.name), html.Td(fmt.number(li.quantity, loc), className="eb-num"),
-                 html.Td(fmt.unit_price(li.unit_price, cur, loc), className="eb-num"),
+                 html.Td("—" if li.unit_price is None else fmt.unit_price(li.unit_price, cur, loc), className="eb-num"),
                  html.Td(fmt.money(li.amount, cur, loc), className="eb-num")])
         for li in lines.itertuples()
     ]  # fmt: skip
@@ -117,6 +145,7 @@ def _detail(rows: pd.DataFrame, lines: pd.DataFrame, invoice_id: str, look: Look
             html.H2([f"Invoice {inv.number} ", html.Span(inv.status_label, className=f"eb-badge eb-status-{inv.status}")],
                     className="eb-subtitle"),
             html.P(inv.period_label, className="eb-caption"),
+            *([html.P(ESTIMATE_NOTE, className="eb-caption eb-estimate-note")] if inv.status == "estimate" else []),
             html.Table([head, html.Tbody(body), foot], className="eb-table", id="invoice-lines"),
             html.Button("Download CSV", id="invoice-lines-csv", className="eb-button"),
         ],
@@ -185,6 +214,6 @@ def register(app: dash.Dash, deps: EmbedDeps) -> None:
             return None
         number = rows[rows["id"] == invoice_id].iloc[0].number
         lines = shown_lines(deps, claims, invoice_id)
-        table = [[li.name, li.quantity.normalize(), li.unit_price.normalize(), li.amount.normalize()]
-                 for li in lines.itertuples()]  # fmt: skip
+        table = [[li.name, li.quantity.normalize(), "" if li.unit_price is None else li.unit_price.normalize(),
+                  li.amount.normalize()] for li in lines.itertuples()]  # fmt: skip
         return csv_download(["item", "quantity", "unit_price", "amount"], table, f"invoice-{number}.csv")

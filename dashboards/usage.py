@@ -1,8 +1,10 @@
-"""The usage dashboard: a 30/60/90-day window, a metric and group-by picker, a stacked daily
-chart, a totals table and a breakdown by group, in the customer's (or the token's) zone and locale."""
+"""The usage dashboard: a 30/60/90-day window, a metric and group-by picker, quantity or spend,
+a stacked daily chart, a totals table and a breakdown by group, in the customer's (or the
+token's) zone and locale."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -18,16 +20,21 @@ from dashboards.shell import EmbedDeps, Look, expired_notice, look_of, verified
 from data.customers import get_customer
 from data.metrics import list_metrics
 from data.models import BillableMetric
-from data.usage import trailing_days, usage_series, usage_totals
+from data.prices import list_prices
+from data.rating import ADDITIVE, spend_series
+from data.store import frame
+from data.usage import SERIES_COLUMNS, trailing_days, usage_series, usage_totals
 
 WINDOWS = ("30", "60", "90")
+VALUES = ("quantity", "spend")
 NAME = "usage"
 EMPTY_FIGURE = {"data": [], "layout": {"height": 320}}
 
 # Sends the page's view to the host page, so embed.js can restore it after refreshing a link.
-POST_VIEW = """function (window_, metric, groupBy) {
+POST_VIEW = """function (window_, metric, groupBy, value) {
     if (window.parent !== window) {
-        window.parent.postMessage({type: "embedash:state", state: {window: window_, metric: metric, group_by: groupBy || ""}}, "*");
+        window.parent.postMessage({type: "embedash:state",
+                                   state: {window: window_, metric: metric, group_by: groupBy || "", value: value}}, "*");
     }
     return "";
 }"""
@@ -60,6 +67,10 @@ def layout(claims: Any, deps: EmbedDeps, state: dict[str, str]) -> html.Div:
                                                        value=metric, clearable=False, searchable=False)]),
                     html.Label(["Group by", dcc.Dropdown(id="usage-group-by", options=[], value=state.get("group_by", ""),
                                                          clearable=False, searchable=False)]),
+                    html.Label(["Show", dcc.RadioItems(id="usage-value", options=[{"label": "Quantity", "value": "quantity"},
+                                                                                  {"label": "Spend", "value": "spend"}],
+                                                       value=state.get("value") if state.get("value") in VALUES else "quantity",
+                                                       className="eb-segmented", inline=True)], className="eb-value"),
                 ],
                 className="eb-controls",
             ),
@@ -91,8 +102,10 @@ def _table(head: list[str], rows: list[list[Any]], *, table_id: str, numeric: se
 class _Shown:
     """What the page shows for one token, window, metric and grouping: used by the render and the CSV."""
 
-    def __init__(self, deps: EmbedDeps, claims: Any, window: str | None, metric_slug: str | None, group_by: str | None):
+    def __init__(self, deps: EmbedDeps, claims: Any, window: str | None, metric_slug: str | None, group_by: str | None,
+                 value: str | None = "quantity"):
         customer = get_customer(deps.store, claims.customer_id)
+        self.spend, self.currency = value == "spend", customer.currency
         self.look: Look = look_of(claims, customer)
         self.days = int(window) if window in WINDOWS else int(option_value(NAME, claims.options, "default_window"))
         self.metrics = list_metrics(deps.store)
@@ -103,23 +116,43 @@ class _Shown:
         zone = ZoneInfo(self.look.tz)
         self.first_day, self.last_day = self.start.astimezone(zone).date(), (self.end - timedelta(seconds=1)).astimezone(zone).date()
         query = {"customer_id": customer.id, "start": self.start, "end": self.end, "tz": self.look.tz}
-        self.totals = usage_totals(deps.store, metrics=self.metrics, **query)
         self.series = self.breakdown = None
-        if self.metric is not None:
-            self.series = usage_series(deps.store, metric=self.metric, window_size="day", group_by=self.group_by, **query)
+
+        def series(metric: BillableMetric, **kw):
+            if self.spend:
+                return spend_series(deps.store, metric=metric, currency=self.currency, **query, **kw)
+            return usage_series(deps.store, metric=metric, **query, **kw)
+
+        self.totals = usage_totals(deps.store, metrics=self.metrics, **query)
+        if self.spend:  # spend per priced metric that adds up; "—" for the others
+            priced = {p.metric for p in list_prices(deps.store, currency=self.currency)}
+            self.totals["value"] = [sum(series(m, window_size="none")["value"], Decimal(0))
+                                    if m.aggregation in ADDITIVE and m.slug in priced else None for m in self.metrics]
+        self.unavailable = self.spend and self.metric is not None and self.metric.aggregation not in ADDITIVE
+        if self.metric is not None and not self.unavailable:
+            self.series = series(self.metric, window_size="day", group_by=self.group_by)
             if self.group_by:
-                self.breakdown = usage_series(deps.store, metric=self.metric, window_size="none", group_by=self.group_by, **query)
+                self.breakdown = series(self.metric, window_size="none", group_by=self.group_by)
         self.key_name, self.value_names = _group_names(claims, self.group_by)
 
     def group_label(self, value: str | None) -> str:
         raw = NO_GROUP if value is None else value
         return self.value_names.get(raw, raw)
 
+    def shown_value(self, value) -> str:
+        if value is None:
+            return "—"
+        return fmt.money(value, self.currency, self.look.locale) if self.spend else fmt.number(value, self.look.locale)
+
+    def unit(self, metric: BillableMetric) -> str:
+        return self.currency if self.spend else metric.unit
+
     def totals_rows(self) -> list[list[Any]]:
-        return [[r.name, fmt.number(r.value, self.look.locale), r.unit] for r in self.totals.itertuples()]
+        units = {m.slug: self.unit(m) for m in self.metrics}
+        return [[r.name, self.shown_value(r.value), units[r.metric]] for r in self.totals.itertuples()]
 
     def breakdown_rows(self) -> list[list[Any]]:
-        return [[self.group_label(r.group), fmt.number(r.value, self.look.locale), self.metric.unit]
+        return [[self.group_label(r.group), self.shown_value(r.value), self.unit(self.metric)]
                 for r in self.breakdown.itertuples()]  # fmt: skip
 
 
@@ -148,18 +181,20 @@ def register(app: dash.Dash, deps: EmbedDeps) -> None:
         Input("usage-window", "value"),
         Input("usage-metric", "value"),
         Input("usage-group-by", "value"),
+        Input("usage-value", "value"),
         State("eb-url", "search"),
     )
-    def _render(window: str | None, metric_slug: str | None, group_by: str | None, search: str | None):
+    def _render(window: str | None, metric_slug: str | None, group_by: str | None, value: str | None, search: str | None):
         claims = verified(deps, search, NAME)
         if claims is None or get_customer(deps.store, claims.customer_id) is None:
             return EMPTY_FIGURE, [], [], expired_notice()
-        shown = _Shown(deps, claims, window, metric_slug, group_by)
+        shown = _Shown(deps, claims, window, metric_slug, group_by, value)
         if shown.metric is None:
             return EMPTY_FIGURE, [], [], html.P("No usage metrics yet.", className="eb-empty")
         look, metric = shown.look, shown.metric
-        figure = usage_bar_figure(shown.series, colors=look.colors, font=look.font, locale=look.locale,
-                                  first_day=shown.first_day, last_day=shown.last_day, unit=metric.unit,
+        series = frame([], SERIES_COLUMNS) if shown.unavailable else shown.series
+        figure = usage_bar_figure(series, colors=look.colors, font=look.font, locale=look.locale,
+                                  first_day=shown.first_day, last_day=shown.last_day, unit=shown.unit(metric),
                                   group_names={NO_GROUP: metric.name, **shown.value_names})  # fmt: skip
         totals = _table(["Metric", "Total", "Unit"], shown.totals_rows(), table_id="usage-totals-table", numeric={1},
                         selected=[m.slug for m in shown.metrics].index(metric.slug),
@@ -170,8 +205,11 @@ def register(app: dash.Dash, deps: EmbedDeps) -> None:
                          _table([shown.key_name, "Total", "Unit"], shown.breakdown_rows(), table_id="usage-breakdown-table",
                                 numeric={1})]  # fmt: skip
         span = f"{format_date(shown.first_day, 'medium', locale=look.locale)} – {format_date(shown.last_day, 'medium', locale=look.locale)}"
-        caption = [html.Span(f"Last {shown.days} days · {span} · {look.tz}")]
-        if shown.series.empty:
+        caption = [html.Span(f"Last {shown.days} days · {span} · {look.tz}" + (f" · spend in {shown.currency}" if shown.spend else ""))]
+        if shown.unavailable:
+            caption.append(html.P(f"Spend is shown for metrics that add up; {metric.name} is a {metric.aggregation.lower()}.",
+                                  className="eb-empty"))
+        elif series.empty:
             caption.append(html.P(f"No {metric.name.lower()} in the last {shown.days} days.", className="eb-empty"))
         return figure, totals, breakdown, caption
 
@@ -181,18 +219,22 @@ def register(app: dash.Dash, deps: EmbedDeps) -> None:
         State("usage-window", "value"),
         State("usage-metric", "value"),
         State("usage-group-by", "value"),
+        State("usage-value", "value"),
         State("eb-url", "search"),
         prevent_initial_call=True,
     )
-    def _csv(_: int, window: str | None, metric_slug: str | None, group_by: str | None, search: str | None):
+    def _csv(_: int, window: str | None, metric_slug: str | None, group_by: str | None, value: str | None,
+             search: str | None):
         claims = verified(deps, search, NAME)
         if claims is None:
             return None
-        shown = _Shown(deps, claims, window, metric_slug, group_by)
-        rows = [["totals", r.metric, "", r.value.normalize(), r.unit] for r in shown.totals.itertuples()]
+        shown = _Shown(deps, claims, window, metric_slug, group_by, value)
+        units = {m.slug: shown.unit(m) for m in shown.metrics}
+        rows = [["totals", r.metric, "", "" if r.value is None else r.value.normalize(), units[r.metric]]
+                for r in shown.totals.itertuples()]  # fmt: skip
         if shown.breakdown is not None:
             rows += [[f"by {shown.group_by}", shown.metric.slug, shown.group_label(r.group), r.value.normalize(),
-                      shown.metric.unit] for r in shown.breakdown.itertuples()]  # fmt: skip
+                      shown.unit(shown.metric)] for r in shown.breakdown.itertuples()]  # fmt: skip
         return csv_download(["table", "metric", "group", "total", "unit"], rows,
                             f"usage-{shown.first_day}-{shown.last_day}.csv")  # fmt: skip
 
@@ -202,4 +244,5 @@ def register(app: dash.Dash, deps: EmbedDeps) -> None:
         Input("usage-window", "value"),
         Input("usage-metric", "value"),
         Input("usage-group-by", "value"),
+        Input("usage-value", "value"),
     )

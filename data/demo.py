@@ -15,9 +15,10 @@ from data.events import ingest_events
 from data.grants import insert_grant
 from data.invoices import upsert_invoices
 from data.metrics import upsert_metrics
-from data.models import BillableMetric, Customer, Grant, Invoice, LineItem
+from data.models import BillableMetric, Customer, Grant, Invoice, LineItem, Price, Tier
+from data.prices import upsert_prices
+from data.rating import estimate_invoice
 from data.store import Store
-from data.usage import usage_totals
 
 CUSTOMERS = [
     Customer("acme-corp", "Acme Corp", "USD", "America/New_York", "en_US"),
@@ -113,12 +114,33 @@ def _properties(f: pd.DataFrame) -> list[str]:
     )
 
 
-# Demo list prices in USD per unit, and rough exchange rates for the other currencies.
-UNIT_PRICES_USD = {"api_requests": "0.002", "llm_tokens": "0.000015", "compute_hours": "0.12", "storage_gb": "0.023",
-                   "active_users": "1.5"}  # fmt: skip
-ZERO_USAGE_LINES = [("Dedicated GPU hours", "2.5"), ("Data egress (GB)", "0.09")]
+# Demo list prices in USD, and rough exchange rates for the other currencies.
 FX = {"USD": "1", "EUR": "0.92", "GBP": "0.79", "JPY": "150", "INR": "83", "AUD": "1.5"}
+ZERO_USAGE_LINES = [("Dedicated GPU hours", "2.5"), ("Data egress (GB)", "0.09")]
+NO_DRAFT = "wayne"  # this customer's current month shows as a live estimate instead
 _PRICE_STEP = Decimal("0.000001")  # unit prices keep at most 6 decimals
+
+
+def demo_prices(currencies: set[str], *, since: datetime) -> list[Price]:
+    """Flat, graduated (tokens) and per-group (compute by instance type) prices per currency."""
+    out = []
+    for currency in sorted(currencies):
+        rate = Decimal(FX.get(currency, "1"))
+
+        def px(usd: str) -> Decimal:
+            return (Decimal(usd) * rate).quantize(_PRICE_STEP)
+
+        start = since.replace(tzinfo=None)
+        out += [
+            Price(f"demo-{currency}-api", "api_requests", currency, start, unit_price=px("0.002")),
+            Price(f"demo-{currency}-tokens", "llm_tokens", currency, start,
+                  tiers=(Tier(Decimal(1_000_000), px("0.000015")), Tier(None, px("0.00001")))),
+            Price(f"demo-{currency}-compute", "compute_hours", currency, start, unit_price=px("0.12"), group_key="instance_type",
+                  group_prices={"cpu.large": px("0.34"), "gpu.a10": px("1.1")}),
+            Price(f"demo-{currency}-storage", "storage_gb", currency, start, unit_price=px("0.023")),
+            Price(f"demo-{currency}-users", "active_users", currency, start, unit_price=px("1.5")),
+        ]  # fmt: skip
+    return out
 
 
 def _month_starts(now: datetime, tz: str, months: int) -> list[datetime]:
@@ -132,27 +154,30 @@ def _month_starts(now: datetime, tz: str, months: int) -> list[datetime]:
 
 
 def demo_invoices(store: Store, customer: Customer, *, now: datetime, months: int = 4) -> list[Invoice]:
-    """Invoices for the last `months` months priced from the customer's own usage: finalized,
-    the month before last voided and reissued, the current month a draft."""
+    """Invoices for the last `months` months, rated from the customer's own usage at the demo
+    prices: finalized, the month before last voided and reissued, the current month a draft."""
     rate = Decimal(FX.get(customer.currency, "1"))
-    prices = {slug: (Decimal(p) * rate).quantize(_PRICE_STEP) for slug, p in UNIT_PRICES_USD.items()}
     starts = _month_starts(now, customer.timezone, months)
     prefix = customer.id.split("-")[0][:4].upper()
     invoices, number = [], 0
-    for i, (start, end) in enumerate(zip(starts, starts[1:])):
-        totals = usage_totals(store, customer_id=customer.id, metrics=METRICS, start=start, end=end, tz=customer.timezone)
-        lines = [LineItem(row.name, row.value, prices[row.metric], row.value * prices[row.metric], row.metric)
-                 for row in totals.itertuples()]  # fmt: skip
+    for i, start in enumerate(starts[:-1]):
+        rated = estimate_invoice(store, customer=customer, metrics=METRICS, now=start + timedelta(days=1))
+        lines = [li if li.unit_price is not None else LineItem(  # tiered or per-group: the average unit price
+            f"{li.name} (average price)", li.quantity,
+            (li.amount / li.quantity).quantize(_PRICE_STEP) if li.quantity else Decimal(0), li.amount, li.billable_metric)
+            for li in rated.line_items]  # fmt: skip
         lines += [LineItem(name, Decimal(0), (Decimal(p) * rate).quantize(_PRICE_STEP), Decimal(0)) for name, p in ZERO_USAGE_LINES]
         current = i == months - 1
+        if current and customer.id == NO_DRAFT:
+            continue
         versions = ["voided", "finalized"] if i == months - 3 else ["draft" if current else "finalized"]
         for status in versions:
             number += 1
             invoices.append(Invoice(
                 id=f"{customer.id}-inv-{number}", number=f"{prefix}-{number:04d}", customer_id=customer.id,
                 status=status, type="USAGE", currency=customer.currency,
-                issued_at=(now if current else end).astimezone(UTC).replace(tzinfo=None),
-                period_start=start.replace(tzinfo=None), period_end=end.replace(tzinfo=None),
+                issued_at=(now if current else starts[i + 1]).astimezone(UTC).replace(tzinfo=None),
+                period_start=rated.period_start, period_end=rated.period_end,
                 total=sum((li.amount for li in lines), Decimal(0)), line_items=tuple(lines),
             ))  # fmt: skip
     return invoices
@@ -184,6 +209,7 @@ def seed_demo(store: Store, *, customers: int = 8, days: int = 90, events: int =
     upsert_metrics(store, METRICS)
     result = ingest_events(store, demo_events(people, days=days, events=events, seed=seed, now=now))
     cluster(store)
+    upsert_prices(store, demo_prices({c.currency for c in people}, since=now - timedelta(days=days + 400)))
     invoices = 0
     for customer in people:
         bills = demo_invoices(store, customer, now=now)

@@ -1,10 +1,15 @@
 """The invoices and commits & credits dashboards in headless Chromium, through URLs from the real API."""
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
 import pytest
 import requests
 
-from conftest import A, A_INVOICES, AUTH, C
+from conftest import A, A_INVOICES, AUTH, C, cloud_event
+from dashboards.formatting import money
 
 
 def open_url(dash_duo, base: str, dashboard: str, customer: str = A, **body) -> None:
@@ -132,4 +137,37 @@ def test_credits_dashboard_shows_credits_only_and_can_hide_names(dash_duo, live_
     assert [g.get_attribute("id") for g in dash_duo.find_elements(".eb-grant")] == ["grant-c-credit"]
     assert "Reward credit" not in dash_duo.find_element(".eb-dashboard").text
     assert dash_duo.find_element("#balance-total-remaining").text == "$0.00"
+    assert dash_duo.get_logs() == []
+
+
+def test_live_estimate_leads_the_list_when_no_draft_covers_today(dash_duo, live_server, billing):
+    r = requests.post(f"{live_server}/v1/prices", headers=AUTH, timeout=10, json={
+        "metric": "tokens", "currency": "USD", "effective_from": "2020-01-01T00:00:00Z", "unit_price": "0.01"})
+    assert r.status_code == 200
+    now = datetime.now(UTC)
+    requests.post(f"{live_server}/v1/events", headers=AUTH, timeout=10,
+                  json=[cloud_event("now", A, "llm", now - timedelta(minutes=1), tokens="10", model="atlas")])
+    zone = ZoneInfo("Asia/Tokyo")
+    local = now.astimezone(zone)
+    first = datetime(local.year, local.month, 1, tzinfo=zone)
+    after = datetime(local.year + local.month // 12, local.month % 12 + 1, 1, tzinfo=zone)
+    spend = requests.get(f"{live_server}/v1/customers/{A}/usage", headers=AUTH, timeout=10, params={
+        "metric": "tokens", "value": "spend", "window_size": "none", "from": first.isoformat(), "to": after.isoformat()}).json()
+    expected = money(Decimal(spend["data"][0]["value"]), "USD", "en_US")
+    open_url(dash_duo, live_server, "invoices")
+    dash_duo.wait_for_element("#invoices-table", timeout=10)
+    assert listed_numbers(dash_duo)[0] == "Estimate"
+    assert dash_duo.find_element(".eb-status-estimate").text == "Estimate"
+    click_invoice(dash_duo, "Estimate")
+    assert "computed live from usage and prices" in dash_duo.find_element(".eb-estimate-note").text
+    assert dash_duo.find_element("#invoice-total").text == expected  # the usage API's spend this month, to the cent
+    assert dash_duo.get_logs() == []
+
+
+def test_no_estimate_when_the_filter_hides_drafts(dash_duo, live_server, billing):
+    requests.post(f"{live_server}/v1/prices", headers=AUTH, timeout=10, json={
+        "metric": "tokens", "currency": "USD", "effective_from": "2020-01-01T00:00:00Z", "unit_price": "0.01"})
+    open_url(dash_duo, live_server, "invoices", **option("invoice_status_filter", "FINALIZED"))
+    dash_duo.wait_for_element("#invoices-table", timeout=10)
+    assert "Estimate" not in listed_numbers(dash_duo)
     assert dash_duo.get_logs() == []

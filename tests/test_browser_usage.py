@@ -102,3 +102,16 @@ def test_link_revoked_while_open_stops_showing_data(dash_duo, live_server, world
     dash_duo.wait_for_text_to_equal(".eb-expired h2", "This link has expired")
     assert not dash_duo.driver.find_elements(By.CSS_SELECTOR, "#usage-total-api_calls")
     assert dash_duo.get_logs() == []
+
+
+def test_spend_view_rates_usage_by_price(dash_duo, live_server, world):
+    r = requests.post(f"{live_server}/v1/prices", headers=AUTH, timeout=10, json={
+        "metric": "tokens", "currency": "USD", "effective_from": "2020-01-01T00:00:00Z", "unit_price": "0.01"})
+    assert r.status_code == 200
+    open_dashboard(dash_duo, api_url(live_server)["url"])
+    dash_duo.wait_for_text_to_equal("#usage-total-tokens", "1,234.5")
+    dash_duo.find_element("#usage-value input[value='spend']").find_element(By.XPATH, "./ancestor::label").click()
+    dash_duo.wait_for_text_to_equal("#usage-total-tokens", "$12.35")  # 1,234.5 x $0.01 = $12.345, shown half up
+    assert dash_duo.find_element("#usage-total-api_calls").text == "—"  # no price: not free, just unpriced
+    assert "spend in USD" in dash_duo.find_element("#usage-caption").text
+    assert dash_duo.get_logs() == []

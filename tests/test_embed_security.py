@@ -74,7 +74,8 @@ def test_unknown_dashboard_path_is_404(client, world):
     assert client.get(f"/embed/nothing?token={token_of(embed_url(client))}").status_code == 404
 
 
-def render_request(token: str, *, window="90", metric="api_calls", group_by="region", extra_inputs=(), **extra) -> dict:
+def render_request(token: str, *, window="90", metric="api_calls", group_by="region", value="quantity", extra_inputs=(),
+                   **extra) -> dict:
     """The JSON the browser posts for the usage render callback."""
     return {
         "output": "..usage-chart.figure...usage-totals.children...usage-breakdown.children...usage-caption.children..",
@@ -82,7 +83,8 @@ def render_request(token: str, *, window="90", metric="api_calls", group_by="reg
                     {"id": "usage-breakdown", "property": "children"}, {"id": "usage-caption", "property": "children"}],
         "inputs": [{"id": "usage-window", "property": "value", "value": window},
                    {"id": "usage-metric", "property": "value", "value": metric},
-                   {"id": "usage-group-by", "property": "value", "value": group_by}, *extra_inputs],
+                   {"id": "usage-group-by", "property": "value", "value": group_by},
+                   {"id": "usage-value", "property": "value", "value": value}, *extra_inputs],
         "changedPropIds": ["usage-window.value"],
         "state": [{"id": "eb-url", "property": "search", "value": f"?token={token}&customer_id={B}"}],
         **extra,
