@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask, send_file
 
-from api import customers, embeds, events, grants, invoices, prices, usage
+from api import customers, embeds, events, grants, invoices, openapi, prices, usage
 from api.auth import require_api_key
 from api.config import Config
 from api.errors import register_error_handlers
@@ -36,6 +36,8 @@ def create_app(config: Config | None = None, *, store: Store | None = None, demo
 
     app.add_url_rule("/embed.js", "embed_js", lambda: send_file(EMBED_JS, mimetype="text/javascript", max_age=3600))
     app.add_url_rule("/healthz", "healthz", lambda: {"ok": True})
+    spec = openapi.document()
+    app.add_url_rule("/v1/openapi.json", "openapi", lambda: spec)  # public: the contract is no secret
     if demo:
         from api import demo as demo_page
 

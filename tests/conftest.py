@@ -170,3 +170,4 @@ def billing(client, world):
     ):  # fmt: skip
         assert client.post(f"/v1/customers/{C}/grants", headers=AUTH, json=body).status_code == 201
     return invoices
+

@@ -1,0 +1,207 @@
+"""The OpenAPI 3.1 document of the integrator API, served at /v1/openapi.json.
+
+It is kept beside the code and checked against it: a test compares its operations with the
+app's /v1 routes, and a schemathesis run sends generated requests to the real app and
+checks every response (status, content type, body) against it."""
+from __future__ import annotations
+
+from typing import Any
+
+from api.config import MAX_TOKEN_TTL
+from api.events import MAX_EVENTS
+from dashboards import DASHBOARDS
+from data.models import AGGREGATIONS, GRANT_KINDS, INVOICE_STATUSES, INVOICE_TYPES
+from data.usage import WINDOW_SIZES
+from theme import COLOR_NAMES
+
+DECIMAL = {"type": "string", "pattern": r"^-?\d{1,29}(\.\d+)?$", "examples": ["12.50"]}
+TIME = {"type": "string", "format": "date-time", "examples": ["2026-11-01T00:00:00Z"]}
+TEXT = {"type": "string", "minLength": 1, "maxLength": 256}
+NULLABLE_TEXT = {"type": ["string", "null"]}
+
+
+def ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def obj(properties: dict, required: tuple[str, ...] = (), *, closed: bool = True, **extra) -> dict:
+    return {"type": "object", "properties": properties, "required": list(required), **({"additionalProperties": False} if closed else {}), **extra}
+
+
+def data_of(schema: dict) -> dict:
+    return obj({"data": schema}, ("data",), closed=False)
+
+
+def one_or_many(name: str) -> dict:
+    return {"oneOf": [ref(name), {"type": "array", "items": ref(name), "minItems": 1, "maxItems": 1000}]}
+
+
+SCHEMAS: dict[str, Any] = {
+    "Error": obj({"error": obj({
+        "code": {"type": "string"}, "message": {"type": "string"}, "field": NULLABLE_TEXT,
+        "allowed": {"type": "array", "items": {"type": "string"}},
+        "details": {"type": "array", "items": obj({"index": {"type": "integer"}, "field": {"type": "string"},
+                                                   "message": {"type": "string"}}, closed=False)},
+    }, ("code", "message", "field"))}, ("error",), closed=False),
+    "EmbedRequest": obj({
+        "customer_id": {"type": "string"}, "dashboard": {"enum": list(DASHBOARDS)},
+        "color_overrides": {"type": "array", "items": obj({"name": {"enum": list(COLOR_NAMES)},
+                                                           "value": {"type": "string", "pattern": "^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$"}},
+                                                          ("name", "value"))},
+        "dashboard_options": {"type": "array", "items": obj({"key": {"type": "string"}, "value": {"type": ["string", "integer", "boolean"]}}, ("key", "value"))},
+        "bm_group_key_overrides": {"type": "array", "items": obj({
+            "group_key_name": {"type": "string"}, "display_name": {"type": "string"},
+            "value_display_names": {"type": "object", "additionalProperties": {"type": "string"}}}, ("group_key_name",))},
+        "expires_in": {"type": "integer", "minimum": 60, "maximum": MAX_TOKEN_TTL},
+    }, ("customer_id", "dashboard"), examples=[{"customer_id": "acme-corp", "dashboard": "usage",
+                                                "color_overrides": [{"name": "UsageLine_0", "value": "#e4007c"}]}]),
+    "EmbedUrl": obj({"url": {"type": "string"}, "expires_at": TIME, "token_id": {"type": "string"}}, ("url", "expires_at", "token_id")),
+    "Revoke": {"oneOf": [obj({"token_id": {"type": "string"}}, ("token_id",)), obj({"customer_id": {"type": "string"}}, ("customer_id",))]},
+    "CustomerInput": obj({"id": {"type": "string", "pattern": r"^[^\s/?#]{1,128}$"}, "name": TEXT, "currency": {"type": "string"},
+                          "timezone": {"type": "string"}, "locale": {"type": "string"}}, ("id",),
+                         examples=[{"id": "acme-corp", "name": "Acme", "currency": "USD", "timezone": "America/New_York", "locale": "en_US"}]),
+    "Customer": obj({k: {"type": "string"} for k in ("id", "name", "currency", "timezone", "locale")},
+                    ("id", "name", "currency", "timezone", "locale")),
+    "MetricInput": obj({"slug": {"type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]{0,63}$"}, "name": TEXT, "unit": {"type": "string"},
+                        "event_type": TEXT, "aggregation": {"enum": list(AGGREGATIONS)}, "value_property": {"type": "string"},
+                        "group_keys": {"type": "array", "items": {"type": "string"}, "maxItems": 8}},
+                       ("slug", "event_type", "aggregation"),
+                       examples=[{"slug": "tokens", "name": "Tokens", "unit": "tokens", "event_type": "llm", "aggregation": "SUM",
+                                  "value_property": "tokens", "group_keys": ["model"]}]),
+    "Metric": obj({"slug": {"type": "string"}, "name": {"type": "string"}, "unit": {"type": "string"}, "event_type": {"type": "string"},
+                   "aggregation": {"enum": list(AGGREGATIONS)}, "value_property": NULLABLE_TEXT,
+                   "group_keys": {"type": "array", "items": {"type": "string"}}},
+                  ("slug", "name", "unit", "event_type", "aggregation", "value_property", "group_keys")),
+    "CloudEvent": obj({"specversion": {"const": "1.0"}, "id": TEXT, "source": TEXT, "type": TEXT, "subject": TEXT, "time": TIME,
+                       "data": {"type": "object"}, "datacontenttype": {"type": "string"}, "dataschema": {"type": "string"}},
+                      ("specversion", "id", "source", "type", "subject"),
+                      examples=[{"specversion": "1.0", "id": "evt-1", "source": "api-gw", "type": "llm", "subject": "acme-corp",
+                                 "time": "2026-11-01T12:00:00Z", "data": {"tokens": 1200, "model": "atlas"}}]),
+    "IngestResult": obj({"received": {"type": "integer"}, "inserted": {"type": "integer"}, "duplicates": {"type": "integer"}},
+                        ("received", "inserted", "duplicates")),
+    "UsageWindow": obj({"window_start": TIME, "window_end": TIME, "group": NULLABLE_TEXT, "value": {"oneOf": [DECIMAL, {"type": "null"}]}},
+                       ("window_start", "window_end", "group", "value")),
+    "LineItemInput": obj({"name": TEXT, "billable_metric": {"type": "string"}, "group_values": {"type": "object", "additionalProperties": {"type": "string"}},
+                          "quantity": DECIMAL, "unit_price": DECIMAL, "amount": DECIMAL}, ("name", "quantity", "unit_price", "amount")),
+    "InvoiceInput": obj({"id": {"type": "string"}, "number": TEXT, "customer_id": {"type": "string"},
+                         "status": {"enum": list(INVOICE_STATUSES)}, "type": {"enum": list(INVOICE_TYPES)}, "currency": {"type": "string"},
+                         "issued_at": TIME, "period_start": TIME, "period_end": TIME, "total": DECIMAL,
+                         "line_items": {"type": "array", "items": ref("LineItemInput")}},
+                        ("id", "number", "customer_id", "status", "type", "currency", "issued_at", "period_start", "period_end", "total")),
+    "Invoice": obj({"id": {"type": "string"}, "number": {"type": "string"}, "customer_id": {"type": "string"},
+                    "status": {"enum": list(INVOICE_STATUSES)}, "type": {"enum": list(INVOICE_TYPES)}, "currency": {"type": "string"},
+                    "issued_at": TIME, "period_start": TIME, "period_end": TIME, "total": DECIMAL,
+                    "line_items": {"type": "array", "items": obj({"name": {"type": "string"}, "billable_metric": NULLABLE_TEXT,
+                                                                  "group_values": {"type": ["object", "null"]}, "quantity": DECIMAL,
+                                                                  "unit_price": DECIMAL, "amount": DECIMAL})}},
+                   ("id", "number", "customer_id", "status", "type", "currency", "issued_at", "period_start", "period_end", "total")),
+    "GrantInput": obj({"id": {"type": "string"}, "kind": {"enum": list(GRANT_KINDS)}, "name": TEXT, "amount": DECIMAL, "currency": {"type": "string"},
+                       "priority": {"type": "integer", "minimum": 0, "maximum": 1_000_000}, "starting_at": TIME, "ending_before": TIME,
+                       "product": {"type": "string"}}, ("kind", "name", "amount", "currency", "starting_at", "ending_before")),
+    "Grant": obj({"id": {"type": "string"}, "kind": {"enum": list(GRANT_KINDS)}, "name": {"type": "string"}, "currency": {"type": "string"},
+                  "amount": DECIMAL, "priority": {"type": "integer"}, "starting_at": TIME, "ending_before": TIME, "product": NULLABLE_TEXT},
+                 ("id", "kind", "name", "currency", "amount", "priority", "starting_at", "ending_before"), closed=False),
+    "Balances": obj({"as_of": TIME, "grants": {"type": "array", "items": {"allOf": [ref("Grant")], "properties": {
+        "used": DECIMAL, "expired": DECIMAL, "remaining": DECIMAL, "state": {"enum": ["active", "expired"]}}}},
+        "totals": obj({k: DECIMAL for k in ("amount", "used", "remaining", "expired", "uncovered")}),
+        "uncovered": {"type": "array", "items": obj({"invoice_id": {"type": "string"}, "invoice_number": {"type": "string"},
+                                                     "time": TIME, "currency": {"type": "string"}, "amount": DECIMAL})}},
+        ("as_of", "grants", "totals", "uncovered")),
+    "LedgerEntry": obj({"time": TIME, "entry": {"enum": ["grant", "deduction", "expiration"]}, "grant_id": {"type": "string"},
+                        "grant_name": {"type": "string"}, "grant_kind": {"enum": list(GRANT_KINDS)}, "amount": DECIMAL,
+                        "grant_remaining": DECIMAL, "invoice_id": NULLABLE_TEXT, "invoice_number": NULLABLE_TEXT}),
+    "Tier": obj({"up_to": {"oneOf": [DECIMAL, {"type": "null"}]}, "unit_price": DECIMAL}, ("unit_price",)),
+    "PriceInput": obj({"id": {"type": "string"}, "metric": {"type": "string"}, "currency": {"type": "string"}, "effective_from": TIME,
+                       "unit_price": DECIMAL, "tiers": {"type": "array", "items": ref("Tier"), "minItems": 1},
+                       "group_key": {"type": "string"}, "group_prices": {"type": "object", "additionalProperties": DECIMAL}},
+                      ("metric", "currency", "effective_from"),
+                      examples=[{"metric": "tokens", "currency": "USD", "effective_from": "2026-01-01T00:00:00Z",
+                                 "tiers": [{"up_to": "1000000", "unit_price": "0.000015"}, {"unit_price": "0.00001"}]}]),
+    "Price": obj({"id": {"type": "string"}, "metric": {"type": "string"}, "currency": {"type": "string"}, "effective_from": TIME,
+                  "unit_price": {"oneOf": [DECIMAL, {"type": "null"}]}, "tiers": {"type": ["array", "null"], "items": ref("Tier")},
+                  "group_key": NULLABLE_TEXT, "group_prices": {"type": ["object", "null"], "additionalProperties": DECIMAL}},
+                 ("id", "metric", "currency", "effective_from")),
+}  # fmt: skip
+
+ERRORS = {"400": "a field is wrong (the error names it)", "401": "no or a wrong API key", "404": "no such resource",
+          "409": "exists already", "413": "too large a request"}
+
+
+def operation(summary: str, *, ok: dict, body: dict | None = None, params: tuple = (), errors=("400", "401"),
+              ok_status: str = "200") -> dict:
+    op: dict[str, Any] = {
+        "summary": summary,
+        "parameters": list(params),
+        "responses": {
+            ok_status: {"description": "OK", "content": {"application/json": {"schema": ok}}},
+            **{code: {"description": ERRORS[code], "content": {"application/json": {"schema": ref("Error")}}} for code in errors},
+        },
+    }
+    if body is not None:
+        op["requestBody"] = {"required": True, "content": {"application/json": {"schema": body}}}
+    return op
+
+
+def path_param(name: str) -> dict:
+    return {"name": name, "in": "path", "required": True, "schema": {"type": "string", "pattern": r"^[^\s/?#]{1,128}$"}}
+
+
+def query(name: str, schema: dict, *, required: bool = False) -> dict:
+    return {"name": name, "in": "query", "required": required, "schema": schema}
+
+
+CUSTOMER = path_param("customer_id")
+RANGE = (query("from", TIME), query("to", TIME))
+
+
+def document() -> dict:
+    events_body = {"oneOf": [ref("CloudEvent"), {"type": "array", "items": ref("CloudEvent"), "minItems": 1, "maxItems": MAX_EVENTS}]}
+    paths = {
+        "/v1/dashboards/getEmbeddableUrl": {"post": operation("A signed, expiring URL for one customer's dashboard",
+                                                              body=ref("EmbedRequest"), ok=data_of(ref("EmbedUrl")), errors=("400", "401", "404"))},
+        "/v1/tokens/revoke": {"post": operation("Stop a link, or all of a customer's links, at once", body=ref("Revoke"),
+                                                ok=data_of({"type": "object"}), errors=("400", "401", "404"))},
+        "/v1/customers": {
+            "post": operation("Create or update customers", body=one_or_many("CustomerInput"), ok=data_of({"type": "array", "items": ref("Customer")})),
+            "get": operation("All customers", ok=data_of({"type": "array", "items": ref("Customer")}), errors=("401",)),
+        },
+        "/v1/customers/{customer_id}": {"get": operation("One customer", params=(CUSTOMER,), ok=data_of(ref("Customer")), errors=("401", "404"))},
+        "/v1/billable-metrics": {
+            "post": operation("Create or replace billable metrics", body=one_or_many("MetricInput"), ok=data_of({"type": "array", "items": ref("Metric")})),
+            "get": operation("All billable metrics", ok=data_of({"type": "array", "items": ref("Metric")}), errors=("401",)),
+        },
+        "/v1/events": {"post": operation("Ingest CloudEvents (also as application/x-ndjson); all or nothing", body=events_body,
+                                         ok=data_of(ref("IngestResult")), errors=("400", "401", "413"))},
+        "/v1/customers/{customer_id}/usage": {"get": operation(
+            "Usage or spend of one metric per window", ok={**data_of({"type": "array", "items": ref("UsageWindow")})},
+            params=(CUSTOMER, query("metric", {"type": "string"}, required=True), *RANGE,
+                    query("window_size", {"enum": list(WINDOW_SIZES)}), query("group_by", {"type": "string"}),
+                    query("tz", {"type": "string"}), query("value", {"enum": ["quantity", "spend"]})),
+            errors=("400", "401", "404"))},
+        "/v1/invoices": {"post": operation("Create or replace invoices with their line items", body=one_or_many("InvoiceInput"),
+                                           ok=data_of({"type": "array", "items": ref("Invoice")}), errors=("400", "401", "404"))},
+        "/v1/invoices/{invoice_id}": {"get": operation("One invoice with its line items", params=(path_param("invoice_id"),),
+                                                       ok=data_of(ref("Invoice")), errors=("401", "404"))},
+        "/v1/customers/{customer_id}/invoices": {"get": operation(
+            "A customer's invoices, newest first", params=(CUSTOMER, query("status", {"type": "string"}), *RANGE),
+            ok=data_of({"type": "array", "items": ref("Invoice")}), errors=("400", "401", "404"))},
+        "/v1/customers/{customer_id}/grants": {"post": operation("Grant a commit or a credit", params=(CUSTOMER,), body=ref("GrantInput"),
+                                                                 ok=data_of(ref("Grant")), ok_status="201", errors=("400", "401", "404", "409"))},
+        "/v1/customers/{customer_id}/balances": {"get": operation("Balances of every grant as of a time", params=(CUSTOMER, query("as_of", TIME)),
+                                                                  ok=data_of(ref("Balances")), errors=("400", "401", "404"))},
+        "/v1/customers/{customer_id}/ledger": {"get": operation("Grants, deductions and expirations in time order", params=(CUSTOMER, *RANGE),
+                                                                ok=data_of({"type": "array", "items": ref("LedgerEntry")}), errors=("400", "401", "404"))},
+        "/v1/prices": {
+            "post": operation("Set prices", body=one_or_many("PriceInput"), ok=data_of({"type": "array", "items": ref("Price")})),
+            "get": operation("Prices", params=(query("metric", {"type": "string"}),), ok=data_of({"type": "array", "items": ref("Price")}), errors=("401",)),
+        },
+    }  # fmt: skip
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "embedash integrator API", "version": "1",
+                 "description": "Signed embed URLs for billing dashboards, and the data behind them. Amounts are exact decimal strings."},
+        "servers": [{"url": "/"}],
+        "security": [{"bearer": []}],
+        "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}, "schemas": SCHEMAS},
+        "paths": paths,
+    }
