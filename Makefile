@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test browser clean
+.PHONY: demo test bench bench-full browser clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,6 +31,14 @@ browser:
 
 test: $(STAMP) browser
 	$(BIN)/pytest
+
+# Benchmarks print a table; they assert nothing. bench: 1M vs 10M events (a few minutes);
+# bench-full: 10M vs 100M events (tens of minutes, about 10 GB of disk).
+bench: $(STAMP) browser
+	$(BIN)/python -m bench.run --events 10000000 --compare 1000000
+
+bench-full: $(STAMP) browser
+	$(BIN)/python -m bench.run --events 100000000 --compare 10000000
 
 clean:
 	rm -rf $(VENV) *.egg-info

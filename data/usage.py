@@ -140,12 +140,26 @@ def usage_totals(
     end: datetime,
     tz: str,
 ) -> pd.DataFrame:
-    """One row per metric: metric, name, unit, aggregation, value (Decimal; 0 when no usage)."""
-    rows = []
+    """One row per metric: metric, name, unit, aggregation, value (Decimal; 0 when no usage).
+
+    Every rollup-backed metric is answered by one query; each UNIQUE_COUNT metric by its own."""
+    from_rollup = [m.slug for m in metrics if m.aggregation != "UNIQUE_COUNT"]
+    by_metric: dict[str, tuple] = {}
+    if from_rollup:
+        rows = store.cursor().execute(
+            """SELECT metric, sum(value_sum), sum(event_count), max(value_max), arg_max(last_value, last_time)
+               FROM usage_rollup WHERE customer_id = ? AND list_contains(?, metric) AND bucket >= ? AND bucket < ?
+               GROUP BY metric""",
+            [customer_id, from_rollup, _naive_utc(start), _naive_utc(end)],
+        ).fetchall()
+        by_metric = {r[0]: r[1:] for r in rows}
+    pick = {"SUM": 0, "COUNT": 1, "MAX": 2, "LATEST": 3}
+    out = []
     for m in metrics:
-        series = usage_series(
-            store, customer_id=customer_id, metric=m, start=start, end=end, tz=tz, window_size="none"
-        )
-        value = series["value"].iloc[0] if len(series) else None
-        rows.append((m.slug, m.name, m.unit, m.aggregation, value if value is not None else Decimal(0)))
-    return frame(rows, ["metric", "name", "unit", "aggregation", "value"])
+        if m.aggregation == "UNIQUE_COUNT":
+            series = usage_series(store, customer_id=customer_id, metric=m, start=start, end=end, tz=tz, window_size="none")
+            value = series["value"].iloc[0] if len(series) else None
+        else:
+            value = by_metric.get(m.slug, (None,) * 4)[pick[m.aggregation]]
+        out.append((m.slug, m.name, m.unit, m.aggregation, Decimal(0) if value is None else Decimal(value)))
+    return frame(out, ["metric", "name", "unit", "aggregation", "value"])

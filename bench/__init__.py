@@ -1,0 +1,1 @@
+"""Reproducible benchmarks that print a table; not tests (`make bench`, `make bench-full`)."""

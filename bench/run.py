@@ -1,0 +1,286 @@
+"""`python -m bench.run --events N --compare M`: build seeded stores of M and N events, then
+measure queries in-process and everything else against a real `embedash serve`, printing
+one table. Every figure is measured in the same run as its baseline, so ratios hold on a
+noisy machine. Not a test: nothing here asserts a time."""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+import pandas as pd
+import requests
+
+from bench import store as bench_store
+from data import Store
+from data.metrics import get_metric
+from data.usage import trailing_days, usage_series
+
+HERE = Path(__file__).resolve().parent
+SECRET, KEY = "bench-secret-key-0123456789abcdef", "bench-key"
+AUTH = {"Authorization": f"Bearer {KEY}"}
+LARGEST = "c00000"
+
+
+def typical(customers: int) -> str:
+    """The customer at 5% of the ranking: c00500 of 10,000, a mid-sized one under the skew."""
+    return f"c{customers // 20:05d}"
+
+
+def pct(samples: list[float], q: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def timed(fn, runs: int) -> list[float]:
+    fn()  # warm up
+    out = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        fn()
+        out.append((time.perf_counter() - t) * 1000)
+    return out
+
+
+def query_samples(db: Path, customer: str, runs: int, *, with_pandas: bool) -> dict[str, list[float]]:
+    """One customer's 90-day daily series grouped by region: embedash's data function, the raw
+    events table in DuckDB, and pandas over the whole table loaded in memory."""
+    store = Store(str(db))
+    metric = get_metric(store, "m01")  # SUM, grouped by region
+    tz = store.cursor().execute("SELECT timezone FROM customers WHERE id = ?", [customer]).fetchall()[0][0]
+    start, end = trailing_days(90, tz, datetime.now(UTC))
+    kw = {"customer_id": customer, "metric": metric, "start": start, "end": end, "tz": tz, "group_by": "region"}
+    out = {"embedash": timed(lambda: usage_series(store, **kw), runs)}
+    raw_sql = """SELECT date_trunc('day', timezone(?, timezone('UTC', time))) AS day, json_extract_string(properties, '$.region'),
+                        sum(TRY_CAST(json_extract_string(properties, '$.value') AS DECIMAL(38, 9)))
+                 FROM events WHERE customer_id = ? AND type = ? AND time >= ? AND time < ? GROUP BY ALL"""
+    params = [tz, customer, metric.event_type, start.replace(tzinfo=None), end.replace(tzinfo=None)]
+    out["raw events (DuckDB)"] = timed(lambda: store.cursor().execute(raw_sql, params).fetchall(), runs)
+    if with_pandas:
+        frame = store.cursor().execute(
+            """SELECT customer_id, type, time, json_extract_string(properties, '$.region') AS region,
+                      TRY_CAST(json_extract_string(properties, '$.value') AS DOUBLE) AS value FROM events""").df()
+        s, e = start.replace(tzinfo=None), end.replace(tzinfo=None)
+
+        def with_pandas_():
+            rows = frame[(frame.customer_id == customer) & (frame.type == metric.event_type) & (frame.time >= s) & (frame.time < e)]
+            days = rows.time.dt.tz_localize("UTC").dt.tz_convert(tz).dt.floor("D")
+            return rows.groupby([days, rows.region])["value"].sum()
+
+        out["pandas (whole table in memory)"] = timed(with_pandas_, max(3, runs // 10))
+        del frame
+    store.close()
+    return out
+
+
+class Server:
+    """`embedash serve` on the store, in its own process (so its memory can be read)."""
+
+    def __init__(self, db: Path, port: int, threads: int = 8):
+        env = {**os.environ, "EMBEDASH_SECRET_KEYS": SECRET, "EMBEDASH_API_KEYS": KEY, "EMBEDASH_COMPACT_ROWS": "0"}
+        self.proc = subprocess.Popen([sys.executable, "-m", "api.cli", "serve", "--db", str(db), "--port", str(port),
+                                      "--threads", str(threads)], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        first = self.proc.stdout.readline().decode()  # "embedash serving DB at http://HOST:PORT (N threads)"
+        match = re.search(r"at (http://\S+)", first)
+        if not match:
+            raise RuntimeError(f"the server did not start: {first}{self.proc.stdout.read().decode()}")
+        self.base = match.group(1)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if requests.get(f"{self.base}/healthz", timeout=1).ok:
+                    return
+            except requests.ConnectionError:
+                time.sleep(0.2)
+        raise RuntimeError("the server did not start")
+
+    def peak_rss_mb(self) -> float:
+        for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+        return float("nan")
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(timeout=30)
+
+
+def embed_url(http: requests.Session, base: str, customer: str) -> str:
+    r = http.post(f"{base}/v1/dashboards/getEmbeddableUrl", headers=AUTH, json={"customer_id": customer, "dashboard": "usage",
+                  "dashboard_options": [{"key": "default_window", "value": "90"}]}, timeout=30)  # fmt: skip
+    r.raise_for_status()
+    return r.json()["data"]["url"]
+
+
+def render_body(url: str) -> dict:
+    token = parse_qs(urlparse(url).query)["token"][0]
+    return {
+        "output": "..usage-chart.figure...usage-totals.children...usage-breakdown.children...usage-caption.children..",
+        "outputs": [{"id": i, "property": p} for i, p in (("usage-chart", "figure"), ("usage-totals", "children"),
+                                                           ("usage-breakdown", "children"), ("usage-caption", "children"))],
+        "inputs": [{"id": "usage-window", "property": "value", "value": "90"}, {"id": "usage-metric", "property": "value", "value": "m01"},
+                   {"id": "usage-group-by", "property": "value", "value": "region"}, {"id": "usage-value", "property": "value", "value": "quantity"}],
+        "changedPropIds": ["usage-window.value"],
+        "state": [{"id": "eb-url", "property": "search", "value": f"?token={token}"}],
+    }  # fmt: skip
+
+
+def page_samples(url: str, runs: int) -> list[float]:
+    """Headless Chromium: from navigation to the chart drawn and the totals filled."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome.options import Options
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    options = Options()
+    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--window-size=1200,1000"):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(options=options)
+    out = []
+    try:
+        for i in range(runs + 1):
+            t = time.perf_counter()
+            driver.get(url)
+            WebDriverWait(driver, 30).until(ec.presence_of_element_located((By.CSS_SELECTOR, ".js-plotly-plot .main-svg")))
+            WebDriverWait(driver, 30).until(lambda d: d.find_element(By.ID, "usage-total-m01").text.strip())
+            if i:  # the first load fills the browser cache, as a returning viewer's would be
+                out.append((time.perf_counter() - t) * 1000)
+    finally:
+        driver.quit()
+    return out
+
+
+def served_samples(db: Path, args) -> tuple[dict, float]:
+    server = Server(db, args.port)
+    results: dict[str, object] = {}
+    try:
+        with requests.Session() as http:
+            url = embed_url(http, server.base, typical(args.customers))
+            results["getEmbeddableUrl over HTTP"] = timed(lambda: embed_url(http, server.base, typical(args.customers)), args.runs * 2)
+            body = render_body(url)
+            cb = f"{server.base}/embed/_dash-update-component"
+            results["Dash callback round trip (figure JSON)"] = timed(lambda: http.post(cb, json=body, timeout=30).raise_for_status(), args.runs)
+
+        latencies, errors = [], []
+        lock = threading.Lock()
+
+        def viewer(_: int) -> None:
+            with requests.Session() as http:
+                for _ in range(args.viewer_requests):
+                    t = time.perf_counter()
+                    try:
+                        ok = http.post(cb, json=body, timeout=60).status_code == 200
+                    except requests.RequestException:
+                        ok = False
+                    with lock:
+                        latencies.append((time.perf_counter() - t) * 1000)
+                        if not ok:
+                            errors.append(1)
+
+        with ThreadPoolExecutor(args.viewers) as pool:
+            list(pool.map(viewer, range(args.viewers)))
+        results[f"{args.viewers} concurrent viewers (callbacks)"] = latencies
+        results["errors among concurrent viewers"] = len(errors)
+
+        if args.page_runs:
+            results["page: navigation to charts painted"] = page_samples(url, args.page_runs)
+
+        with requests.Session() as http:
+            def batch(b: int) -> list[dict]:
+                now = datetime.now(UTC).isoformat()
+                return [{"specversion": "1.0", "id": f"http-{b}-{i}", "source": "bench", "type": "type01", "subject": typical(args.customers),
+                         "time": now, "data": {"region": "eu-west", "model": "atlas", "value": 1}} for i in range(1000)]
+            payloads = [json.dumps(batch(b)) for b in range(args.http_batches)]
+            t = time.perf_counter()
+            for p in payloads:
+                http.post(f"{server.base}/v1/events", headers={**AUTH, "Content-Type": "application/json"}, data=p, timeout=60).raise_for_status()
+            results["HTTP ingest, batches of 1,000 (events/s)"] = 1000 * args.http_batches / (time.perf_counter() - t)
+        rss = server.peak_rss_mb()
+    finally:
+        server.stop()
+    return results, rss
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--events", type=int, default=10_000_000)
+    parser.add_argument("--compare", type=int, default=1_000_000, help="a smaller store, to show query cost does not grow")
+    parser.add_argument("--customers", type=int, default=10_000)
+    parser.add_argument("--metrics", type=int, default=20)
+    parser.add_argument("--days", type=int, default=120)
+    parser.add_argument("--runs", type=int, default=50)
+    parser.add_argument("--viewers", type=int, default=50)
+    parser.add_argument("--viewer-requests", type=int, default=10)
+    parser.add_argument("--page-runs", type=int, default=10)
+    parser.add_argument("--http-batches", type=int, default=20)
+    parser.add_argument("--port", type=int, default=0, help="0: any free port")
+    parser.add_argument("--dir", type=Path, default=HERE / ".data")
+    args = parser.parse_args(argv)
+    args.dir.mkdir(parents=True, exist_ok=True)
+
+    sizes = {"small": args.compare, "big": args.events}
+    built, queries = {}, {}
+    for name, events in sizes.items():
+        db = args.dir / f"store-{events}.duckdb"
+        print(f"building {events:,} events ({name})...", file=sys.stderr)
+        built[name] = bench_store.build(db, events=events, customer_count=args.customers, metric_count=args.metrics, days=args.days)
+        queries[name] = query_samples(db, typical(args.customers), args.runs, with_pandas=name == "big" and events <= 20_000_000)
+        queries[name]["largest customer"] = query_samples(db, LARGEST, args.runs, with_pandas=False)["embedash"]
+    big_db = args.dir / f"store-{args.events}.duckdb"
+    bytes_per_event = big_db.stat().st_size / args.events
+    print("serving...", file=sys.stderr)
+    served, rss = served_samples(big_db, args)
+
+    N, M = f"{args.events / 1e6:g}M", f"{args.compare / 1e6:g}M"
+    q = queries["big"]
+    rows = [("measure", "p50 ms", "p95 ms", "baseline", "ratio", "target")]
+
+    def add(label, samples, baseline=None, target=""):
+        base_txt = ratio = ""
+        if baseline is not None:
+            base_txt = f"{pct(baseline[1], 0.5):.1f} ms ({baseline[0]})"
+            ratio = f"{pct(baseline[1], 0.5) / pct(samples, 0.5):.1f}x faster"
+        rows.append((label, f"{pct(samples, 0.5):.1f}", f"{pct(samples, 0.95):.1f}", base_txt, ratio, target))
+
+    add(f"usage query, typical customer, {N} events", q["embedash"], ("raw events, DuckDB", q["raw events (DuckDB)"]), "p95 <= 5 ms")
+    if "pandas (whole table in memory)" in q:
+        add(f"usage query vs pandas, {N} events", q["embedash"], ("pandas", q["pandas (whole table in memory)"]))
+    add(f"usage query, largest customer, {N} events", q["largest customer"], ("raw events, DuckDB", q["raw events (DuckDB)"]))
+    small = queries["small"]["embedash"]
+    rows.append((f"usage query {M} -> {N} events (p95 ratio)", "", "", f"{pct(small, 0.95):.1f} ms at {M}",
+                 f"{pct(q['embedash'], 0.95) / pct(small, 0.95):.2f}x", "<= 1.5x"))
+    add("Dash callback round trip over HTTP", served["Dash callback round trip (figure JSON)"], target="p95 <= 25 ms")
+    if "page: navigation to charts painted" in served:
+        add("page: navigation to charts painted (Chromium)", served["page: navigation to charts painted"], target="<= 1000 ms")
+    add(f"{args.viewers} concurrent viewers, callback latency", served[f"{args.viewers} concurrent viewers (callbacks)"],
+        target="p95 <= 250 ms")
+    rows.append(("errors among concurrent viewers", str(served["errors among concurrent viewers"]), "", "", "", "0"))
+    add("getEmbeddableUrl over HTTP", served["getEmbeddableUrl over HTTP"], target="p95 <= 10 ms")
+    bulk = args.events / built["big"]["load_s"]
+    rows.append(("bulk load (Parquet, rows/s)", f"{bulk:,.0f}", "", f"cluster {built['big']['cluster_s']:.0f} s", "", ">= 2,000,000"))
+    rows.append(("HTTP ingest, batches of 1,000 (events/s)", f"{served['HTTP ingest, batches of 1,000 (events/s)']:,.0f}", "", "", "", ">= 50,000"))
+    rows.append(("server peak RSS (MB)", f"{rss:,.0f}", "", "", "", "<= 1,536"))
+    rows.append(("bytes per event on disk", f"{bytes_per_event:.1f}", "", "", "", "<= 20"))
+
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    lines = ["| " + " | ".join(c.ljust(w) for c, w in zip(r, widths)) + " |" for r in rows]
+    lines.insert(1, "| " + " | ".join("-" * w for w in widths) + " |")
+    print(f"\nembedash bench, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores, "
+          f"{args.customers:,} customers, {args.metrics} metrics, {args.days} days\n")
+    print("\n".join(lines))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
