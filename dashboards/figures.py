@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date, timedelta
+from functools import lru_cache
 
 import pandas as pd
 from babel.dates import format_date, format_skeleton
@@ -16,6 +17,13 @@ from theme import plotly_template, series_colors
 NO_GROUP = "(none)"
 
 
+@lru_cache(maxsize=8192)
+def day_label(day: date, locale: str, style: str = "medium") -> str:
+    """A day as the locale writes it; cached, since every render shows the same days again."""
+    return format_skeleton("MMMd", day, locale=locale) if style == "tick" else format_date(day, style, locale=locale)
+
+
+@lru_cache(maxsize=64)
 def separators(locale: str) -> str:
     """Plotly's `layout.separators`: the decimal then the thousands symbol of the locale."""
     return get_decimal_symbol(locale) + get_group_symbol(locale)
@@ -25,7 +33,7 @@ def _day_ticks(first_day: date, last_day: date, locale: str) -> tuple[list[str],
     days = (last_day - first_day).days + 1
     step = max(1, round(days / 6))
     ticks = [last_day - timedelta(days=i) for i in range(0, days, step)][::-1]
-    return [d.isoformat() for d in ticks], [format_skeleton("MMMd", d, locale=locale) for d in ticks]
+    return [d.isoformat() for d in ticks], [day_label(d, locale, "tick") for d in ticks]
 
 
 def usage_bar_figure(
@@ -56,7 +64,7 @@ def usage_bar_figure(
                     "name": name,
                     "x": [d.isoformat() for d in rows["day"]],
                     "y": [float(v) for v in rows["value"]],  # floats for drawing only; totals stay Decimal
-                    "customdata": [format_date(d, "medium", locale=locale) for d in rows["day"]],
+                    "customdata": [day_label(d, locale) for d in rows["day"]],
                     "marker": {"color": palette[i % len(palette)]},
                     "hovertemplate": "%{customdata}: %{y:,}" + f" {unit}<extra>{name}</extra>",
                 }

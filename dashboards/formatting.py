@@ -4,26 +4,34 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+from babel import Locale
 from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal
 
 from data.money import round_money
 
 
+@lru_cache(maxsize=64)
+def parsed(locale: str) -> Locale:
+    """Babel parses a locale name on every call; pages format hundreds of values per render."""
+    return Locale.parse(locale)
+
+
 def money(amount: Decimal, currency: str, locale: str) -> str:
     """`$1,234.57`, `¥1,235`, `BHD 1.235`: rounded half up to the currency's minor unit."""
-    return format_currency(round_money(amount, currency), currency, locale=locale)
+    return format_currency(round_money(amount, currency), currency, locale=parsed(locale))
 
 
 def unit_price(amount: Decimal, currency: str, locale: str) -> str:
     """A unit price with at least the minor unit and up to 6 decimals: `$0.000125`."""
-    return format_currency(amount.normalize(), currency, format="¤#,##0.00####", currency_digits=False, locale=locale)
+    return format_currency(amount.normalize(), currency, format="¤#,##0.00####", currency_digits=False, locale=parsed(locale))
 
 
 def number(value: Decimal, locale: str) -> str:
-    return format_decimal(Decimal(value).normalize(), locale=locale)
+    return format_decimal(Decimal(value).normalize(), locale=parsed(locale))
 
 
 def local_date(naive_utc: datetime, tz: str) -> date:
@@ -31,7 +39,7 @@ def local_date(naive_utc: datetime, tz: str) -> date:
 
 
 def day(naive_utc: datetime, tz: str, locale: str) -> str:
-    return format_date(local_date(naive_utc, tz), "medium", locale=locale)
+    return format_date(local_date(naive_utc, tz), "medium", locale=parsed(locale))
 
 
 def period(start: datetime, end_exclusive: datetime, tz: str, locale: str) -> str:
