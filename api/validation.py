@@ -13,6 +13,7 @@ from flask import request
 from api.errors import ApiError, bad_request
 
 MAX_ITEMS = 1000
+EARLIEST, LATEST = datetime(1970, 1, 1, tzinfo=UTC), datetime(9999, 12, 31, tzinfo=UTC)  # instants we accept
 IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
 EXTERNAL_ID = re.compile(r"^[^\s/?#]{1,128}$")
 
@@ -92,7 +93,13 @@ def instant(value: Any, *, field: str) -> datetime:
         raise bad_request(f"{field} is not an RFC 3339 timestamp: {value!r}", field=field) from None
     if parsed.tzinfo is None:
         raise bad_request(f"{field} must include a UTC offset (e.g. Z or +09:00)", field=field)
-    return parsed.astimezone(UTC)
+    try:
+        utc = parsed.astimezone(UTC)
+    except OverflowError:  # e.g. 0001-01-01T00:00:00+01:00 is before year 1 in UTC
+        utc = None
+    if utc is None or not EARLIEST <= utc <= LATEST:
+        raise bad_request(f"{field} must be between {EARLIEST:%Y-%m-%d} and {LATEST:%Y-%m-%d}", field=field)
+    return utc
 
 
 def number(value: Any) -> Decimal | None:
