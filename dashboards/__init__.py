@@ -32,8 +32,7 @@ def mount_dashboards(server: Flask, *, store: Store, verify: Verifier) -> dash.D
     )
     app.layout = shell_layout
     install_gate(server, deps)
-    register_router(app, deps, {name: (lambda claims, state, page=page: page.layout(claims, deps, state))
-                                for name, page in PAGES.items()})
+    register_router(app, deps, PAGES)
     for page in dict.fromkeys(PAGES.values()):  # each module once
         page.register(app, deps)
     return app

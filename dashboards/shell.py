@@ -6,7 +6,6 @@ and takes the customer from its claims.
 """
 from __future__ import annotations
 
-import html as html_text
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -68,22 +67,22 @@ def token_from_search(search: str | None) -> str | None:
     return values[0] if values else None
 
 
-def verified(deps: EmbedDeps, search: str | None, dashboard: str) -> Any | None:
-    """The claims of the page's token if it is still good and for this dashboard, else None."""
+def verified(deps: EmbedDeps, search: str | None, *dashboards: str) -> Any | None:
+    """The claims of the page's token if it is still good and for one of these dashboards, else None."""
     try:
         claims = deps.verify(token_from_search(search))
     except PermissionError as exc:
         log.info("callback refused: %s", exc)
         return None
-    return claims if claims.dashboard == dashboard else None
+    return claims if claims.dashboard in dashboards else None
+
+
+RELOAD_HINT = "Reload the page you came from to see this dashboard again."
 
 
 def expired_notice() -> html.Div:
     """What a page shows in place of data once its token stops working (frame.js tells the host)."""
-    return html.Div(
-        [html.H2("This link has expired"), html.P("Reload the page you came from to see this dashboard again.")],
-        className="eb-expired eb-denied",
-    )
+    return html.Div([html.H2("This link has expired"), html.P(RELOAD_HINT)], className="eb-expired eb-denied")
 
 
 _DENIED = """<!doctype html>
@@ -93,19 +92,17 @@ _DENIED = """<!doctype html>
 body{{margin:0;font-family:var(--eb-font);background:var(--eb-white);color:var(--eb-gray-dark)}}
 .eb-denied{{padding:32px;text-align:center}} h2{{margin:0 0 8px;color:var(--eb-primary-red);font-size:18px}}
 p{{margin:0;color:var(--eb-gray-medium);font-size:14px}}</style></head>
-<body><div class="eb-expired eb-denied"><h2>{title}</h2><p>{message}</p></div>
-<script>window.parent!==window&&window.parent.postMessage({{type:"embedash:expired"}},"*");</script>
+<body><div class="eb-denied"><h2>{title}</h2><p>{message}</p></div>{script}
 </body></html>"""
+# A new link can mend a 401 or 403; a 404 (no such dashboard) it cannot, so only those ask for one.
+_ASK_FOR_A_NEW_LINK = '<script>window.parent!==window&&window.parent.postMessage({type:"embedash:expired"},"*");</script>'
 
 
 def denied_page(status: int, claims: Any | None = None) -> tuple[str, int, dict[str, str]]:
     titles = {401: "This link has expired", 403: "This link is no longer valid", 404: "No such dashboard"}
     look = look_of(claims if claims is not None and claims.dashboard in DASHBOARDS else None)
-    body = _DENIED.format(
-        title=titles[status],
-        message=html_text.escape("Reload the page you came from to see this dashboard again."),
-        css=css_variables(look.colors, look.font),
-    )
+    body = _DENIED.format(title=titles[status], message=RELOAD_HINT, css=css_variables(look.colors, look.font),
+                          script=_ASK_FOR_A_NEW_LINK if status in (401, 403) else "")
     return body, status, {"Content-Type": "text/html; charset=utf-8"}
 
 
@@ -153,7 +150,8 @@ def view_state(fragment: str | None) -> dict[str, str]:
     return {k: v[0] for k, v in parse_qs((fragment or "").lstrip("#")).items()}
 
 
-def register_router(app: dash.Dash, deps: EmbedDeps, pages: dict[str, Callable[[Any, dict[str, str]], Any]]) -> None:
+def register_router(app: dash.Dash, deps: EmbedDeps, pages: dict[str, Any]) -> None:
+    """`pages`: dashboard name -> its module, whose `layout(claims, deps, state)` renders it."""
     @app.callback(Output("eb-page", "children"), Input("eb-url", "pathname"), Input("eb-url", "search"),
                   State("eb-url", "hash"))
     def _route(pathname: str | None, search: str | None, fragment: str | None):
@@ -161,4 +159,4 @@ def register_router(app: dash.Dash, deps: EmbedDeps, pages: dict[str, Callable[[
         claims = verified(deps, search, name)
         if claims is None or name not in pages:
             return expired_notice()
-        return pages[name](claims, view_state(fragment))
+        return pages[name].layout(claims, deps, view_state(fragment))

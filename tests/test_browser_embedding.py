@@ -175,3 +175,18 @@ def test_messages_from_a_foreign_origin_are_ignored(dash_duo, cross_origin):
     types = dash_duo.driver.execute_script("return window.embedashMessages.map(m => m.type)")
     assert "embedash:expired" not in types
     assert dash_duo.get_logs() == []
+
+
+def test_a_link_refused_again_right_after_a_refresh_is_not_refreshed_in_a_loop(dash_duo, cross_origin):
+    host, embed = cross_origin
+    dash_duo.driver.get(f"{host}/demo")
+    dash_duo.wait_for_element("#embed-usage iframe", timeout=10)
+    # a second embed whose link, and every refreshed link, is refused
+    dash_duo.driver.execute_script("""
+        window.refreshes = 0; window.expiries = 0;
+        const box = document.createElement("div"); document.body.appendChild(box);
+        Embedash.mount(box, {url: arguments[0], refresh: () => { window.refreshes += 1; return arguments[0] + "&again=" + window.refreshes; },
+                             onMessage: (m) => { if (m.type === "embedash:expired") window.expiries += 1; }});
+    """, f"{embed}/embed/usage?token=refused")
+    until(lambda: dash_duo.driver.execute_script("return window.expiries") >= 2, timeout=15)
+    assert dash_duo.driver.execute_script("return window.refreshes") == 1

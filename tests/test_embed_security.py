@@ -70,8 +70,9 @@ def test_token_for_another_dashboard_is_403(client, store, world):
     assert client.get(f"/embed/usage?token={token}").status_code == 403
 
 
-def test_unknown_dashboard_path_is_404(client, world):
-    assert client.get(f"/embed/nothing?token={token_of(embed_url(client))}").status_code == 404
+def test_unknown_dashboard_path_is_404_and_does_not_ask_for_a_new_link(client, world):
+    r = client.get(f"/embed/nothing?token={token_of(embed_url(client))}")
+    assert r.status_code == 404 and "embedash:expired" not in r.text  # a new link would not mend it
 
 
 def render_request(token: str, *, window="90", metric="api_calls", group_by="region", value="quantity", extra_inputs=(),

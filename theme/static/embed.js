@@ -6,7 +6,9 @@
 // inside your page). When the link expires it calls refresh(), which should ask your
 // backend for a new URL and return it (or a promise of it), and swaps it in, keeping what
 // the viewer had selected (window, metric, group-by). Only messages from the embed's own
-// origin and from its own iframe are trusted; everything else is ignored.
+// origin and from its own iframe are trusted; everything else is ignored. A link that
+// expires again within `minRefreshInterval` ms (default 30 s) of a refresh is not refreshed
+// again, so a host whose new links are refused too is not asked in a loop.
 (function (global) {
   function originOf(url) { return new URL(url, window.location.href).origin; }
 
@@ -20,7 +22,8 @@
   function mount(element, options) {
     var iframe = document.createElement("iframe");
     var origin = originOf(options.url);
-    var view = null, refreshing = false;
+    var view = null, refreshing = false, lastRefresh = -Infinity;
+    var minInterval = options.minRefreshInterval == null ? 30000 : options.minRefreshInterval;
     iframe.src = options.url;
     iframe.title = options.title || "Billing dashboard";
     iframe.style.cssText = "width:100%;border:0;display:block;overflow:hidden;";
@@ -35,8 +38,9 @@
         iframe.style.height = data.height + "px";
       } else if (data.type === "embedash:state" && data.state && typeof data.state === "object") {
         view = data.state;
-      } else if (data.type === "embedash:expired" && options.refresh && !refreshing) {
+      } else if (data.type === "embedash:expired" && options.refresh && !refreshing && Date.now() - lastRefresh >= minInterval) {
         refreshing = true;
+        lastRefresh = Date.now();
         Promise.resolve(options.refresh()).then(function (url) {
           if (!url) return;
           origin = originOf(url);
