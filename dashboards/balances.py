@@ -92,24 +92,24 @@ def _ledger_table(result: DrawDown, look: Look, hide_names: bool) -> html.Table:
     return html.Table([head, html.Tbody(body)], className="eb-table", id="ledger-table")
 
 
-def shown(deps: EmbedDeps, claims: Any) -> tuple[DrawDown, Look, bool]:
-    """The draw-down the token may see (credits only on /embed/credits), its look, and whether names hide."""
+def shown(deps: EmbedDeps, claims: Any) -> tuple[DrawDown, Look, bool, str]:
+    """The draw-down the token may see (credits only on /embed/credits), its look, whether names
+    hide, and the customer's currency."""
     customer = get_customer(deps.store, claims.customer_id)
     result = customer_draw_down(deps.store, customer_id=customer.id, as_of=datetime.now(UTC).replace(tzinfo=None))
     if claims.dashboard == "credits":
         result = _only_credits(result)
     hide = option_value(claims.dashboard, claims.options, "hide_grant_name") == "true"
-    return result, look_of(claims, customer), hide
+    return result, look_of(claims, customer), hide, customer.currency
 
 
 def layout(claims: Any, deps: EmbedDeps, state: dict[str, str]) -> html.Div:
-    result, look, hide = shown(deps, claims)
+    result, look, hide, currency = shown(deps, claims)
     title = "Credits" if claims.dashboard == "credits" else "Commits & credits"
     if result.balances.empty:
         return html.Div([html.H1(title, className="eb-title"), html.P("No commits or credits yet.", className="eb-empty")],
                         className="eb-dashboard eb-balances")
     labels = [_grant_label(g, hide) for g in result.balances.itertuples()]
-    currency = get_customer(deps.store, claims.customer_id).currency
     figure = grant_bar_figure(result.balances, labels=labels, colors=look.colors, locale=look.locale, font=look.font)
     return html.Div(
         [
@@ -130,10 +130,10 @@ def register(app: dash.Dash, deps: EmbedDeps) -> None:
     @app.callback(Output("ledger-csv-file", "data"), Input("ledger-csv", "n_clicks"), State("eb-url", "search"),
                   prevent_initial_call=True)
     def _ledger_csv(_: int, search: str | None):
-        claims = next((c for c in (verified(deps, search, name) for name in NAMES) if c is not None), None)
+        claims = verified(deps, search, *NAMES)
         if claims is None:
             return None
-        result, _, hide = shown(deps, claims)
+        result, _, hide, _ = shown(deps, claims)
         currency = dict(zip(result.balances["id"], result.balances["currency"]))
         rows = [[e.time.date(), e.entry, KIND_LABELS[e.grant_kind] if hide else e.grant_name, e.invoice_number or "",
                  currency[e.grant_id], round_money(e.amount, currency[e.grant_id]),

@@ -4,6 +4,7 @@ When the integrator has sent no draft for the current period, an estimate comput
 usage x prices leads the list, labelled as such."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -19,6 +20,7 @@ from dashboards.shell import EmbedDeps, Look, expired_notice, look_of, verified
 from data.customers import get_customer
 from data.invoices import INVOICE_COLUMNS, LINE_COLUMNS, invoice_lines, list_invoices
 from data.metrics import list_metrics
+from data.models import Invoice
 from data.money import round_money
 from data.rating import estimate_invoice
 from data.store import frame
@@ -55,7 +57,17 @@ def layout(claims: Any, deps: EmbedDeps, state: dict[str, str]) -> html.Div:
     )
 
 
-def shown_invoices(deps: EmbedDeps, claims: Any, search: str | None) -> tuple[pd.DataFrame, Look]:
+@dataclass(frozen=True)
+class Shown:
+    """The invoices a token may see (search applied), with display columns; its look; and the
+    live estimate if one leads the list (rated once, for the list and its lines alike)."""
+
+    rows: pd.DataFrame
+    look: Look
+    estimate: Invoice | None
+
+
+def shown_invoices(deps: EmbedDeps, claims: Any, search: str | None) -> Shown:
     """The invoices the token may see and the search keeps, with display columns added."""
     customer = get_customer(deps.store, claims.customer_id)
     look = look_of(claims, customer)
@@ -66,6 +78,7 @@ def shown_invoices(deps: EmbedDeps, claims: Any, search: str | None) -> tuple[pd
         type=None if invoice_type == "ALL" else invoice_type,
         issued_from=(datetime.now(UTC) - WINDOW).replace(tzinfo=None),
     )  # fmt: skip
+    estimate = None
     if (statuses is None or "draft" in statuses) and invoice_type in ("ALL", "USAGE"):
         estimate = live_estimate(deps, customer)
         if estimate is not None:
@@ -78,7 +91,7 @@ def shown_invoices(deps: EmbedDeps, claims: Any, search: str | None) -> tuple[pd
     if needle:
         haystack = rows["number"] + " " + rows["status_label"] + " " + rows["amount_label"] + " " + rows["total"].map(str)
         rows = rows[haystack.str.lower().str.contains(needle, regex=False)]
-    return rows, look
+    return Shown(rows, look, estimate)
 
 
 def _list_table(rows: pd.DataFrame) -> html.Table | html.P:
@@ -109,10 +122,9 @@ def live_estimate(deps: EmbedDeps, customer: Any):
     return estimate_invoice(deps.store, customer=customer, metrics=list_metrics(deps.store), now=now)
 
 
-def shown_lines(deps: EmbedDeps, claims: Any, invoice_id: str) -> pd.DataFrame:
+def shown_lines(deps: EmbedDeps, claims: Any, invoice_id: str, estimate: Invoice | None) -> pd.DataFrame:
     """One invoice's line items, only if the invoice is the token customer's; zero lines per option."""
     if invoice_id.startswith("estimate:"):
-        estimate = live_estimate(deps, get_customer(deps.store, claims.customer_id))
         items = estimate.line_items if estimate is not None and estimate.id == invoice_id else ()
         lines = frame([(i, li.name, li.billable_metric, li.group_values, li.quantity, li.unit_price, li.amount)
                        for i, li in enumerate(items)], LINE_COLUMNS)  # fmt: skip
@@ -159,8 +171,7 @@ def register(app: dash.Dash, deps: EmbedDeps) -> None:
         claims = verified(deps, search, NAME)
         if claims is None:
             return expired_notice()
-        rows, _ = shown_invoices(deps, claims, search_text)
-        return _list_table(rows)
+        return _list_table(shown_invoices(deps, claims, search_text).rows)
 
     @app.callback(
         Output("invoice-detail", "children"),
@@ -176,10 +187,11 @@ def register(app: dash.Dash, deps: EmbedDeps) -> None:
         if claims is None:
             return expired_notice(), None
         invoice_id = ctx.triggered_id["index"]
-        rows, look = shown_invoices(deps, claims, None)
-        if invoice_id not in set(rows["id"]):  # not this customer's, or filtered out by the token's options
+        shown = shown_invoices(deps, claims, None)
+        if invoice_id not in set(shown.rows["id"]):  # not this customer's, or filtered out by the token's options
             return html.P("No such invoice.", className="eb-empty"), None
-        return _detail(rows, shown_lines(deps, claims, invoice_id), invoice_id, look), invoice_id
+        lines = shown_lines(deps, claims, invoice_id, shown.estimate)
+        return _detail(shown.rows, lines, invoice_id, shown.look), invoice_id
 
     @app.callback(
         Output("invoices-csv-file", "data"),
@@ -192,7 +204,7 @@ def register(app: dash.Dash, deps: EmbedDeps) -> None:
         claims = verified(deps, search, NAME)
         if claims is None:
             return None
-        rows, _ = shown_invoices(deps, claims, search_text)
+        rows = shown_invoices(deps, claims, search_text).rows
         table = [[r.number, r.period_start.date(), r.period_end.date(), r.status_label, r.currency,
                   round_money(r.total, r.currency)] for r in rows.itertuples()]  # fmt: skip
         header = ["number", "period_start", "period_end", "status", "currency", "amount"]
@@ -209,11 +221,11 @@ def register(app: dash.Dash, deps: EmbedDeps) -> None:
         claims = verified(deps, search, NAME)
         if claims is None or not invoice_id:
             return None
-        rows, _ = shown_invoices(deps, claims, None)
-        if invoice_id not in set(rows["id"]):
+        shown = shown_invoices(deps, claims, None)
+        if invoice_id not in set(shown.rows["id"]):
             return None
-        number = rows[rows["id"] == invoice_id].iloc[0].number
-        lines = shown_lines(deps, claims, invoice_id)
+        number = shown.rows[shown.rows["id"] == invoice_id].iloc[0].number
+        lines = shown_lines(deps, claims, invoice_id, shown.estimate)
         table = [[li.name, li.quantity.normalize(), "" if li.unit_price is None else li.unit_price.normalize(),
                   li.amount.normalize()] for li in lines.itertuples()]  # fmt: skip
         return csv_download(["item", "quantity", "unit_price", "amount"], table, f"invoice-{number}.csv")

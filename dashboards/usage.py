@@ -19,7 +19,7 @@ from dashboards.options import option_value
 from dashboards.shell import EmbedDeps, Look, expired_notice, look_of, verified
 from data.customers import get_customer
 from data.metrics import list_metrics
-from data.models import BillableMetric
+from data.models import BillableMetric, Customer
 from data.prices import list_prices
 from data.rating import ADDITIVE, spend_series
 from data.store import frame
@@ -102,9 +102,8 @@ def _table(head: list[str], rows: list[list[Any]], *, table_id: str, numeric: se
 class _Shown:
     """What the page shows for one token, window, metric and grouping: used by the render and the CSV."""
 
-    def __init__(self, deps: EmbedDeps, claims: Any, window: str | None, metric_slug: str | None, group_by: str | None,
-                 value: str | None = "quantity"):
-        customer = get_customer(deps.store, claims.customer_id)
+    def __init__(self, deps: EmbedDeps, claims: Any, customer: Customer, window: str | None, metric_slug: str | None,
+                 group_by: str | None, value: str | None = "quantity"):
         self.spend, self.currency = value == "spend", customer.currency
         self.look: Look = look_of(claims, customer)
         self.days = int(window) if window in WINDOWS else int(option_value(NAME, claims.options, "default_window"))
@@ -123,11 +122,14 @@ class _Shown:
                 return spend_series(deps.store, metric=metric, currency=self.currency, **query, **kw)
             return usage_series(deps.store, metric=metric, **query, **kw)
 
-        self.totals = usage_totals(deps.store, metrics=self.metrics, **query)
         if self.spend:  # spend per priced metric that adds up; "—" for the others
             priced = {p.metric for p in list_prices(deps.store, currency=self.currency)}
-            self.totals["value"] = [sum(series(m, window_size="none")["value"], Decimal(0))
-                                    if m.aggregation in ADDITIVE and m.slug in priced else None for m in self.metrics]
+            self.totals = frame([(m.slug, m.name, m.unit, m.aggregation,
+                                  sum(series(m, window_size="none")["value"], Decimal(0))
+                                  if m.aggregation in ADDITIVE and m.slug in priced else None) for m in self.metrics],
+                                ["metric", "name", "unit", "aggregation", "value"])  # fmt: skip
+        else:
+            self.totals = usage_totals(deps.store, metrics=self.metrics, **query)
         self.unavailable = self.spend and self.metric is not None and self.metric.aggregation not in ADDITIVE
         if self.metric is not None and not self.unavailable:
             self.series = series(self.metric, window_size="day", group_by=self.group_by)
@@ -186,9 +188,10 @@ def register(app: dash.Dash, deps: EmbedDeps) -> None:
     )
     def _render(window: str | None, metric_slug: str | None, group_by: str | None, value: str | None, search: str | None):
         claims = verified(deps, search, NAME)
-        if claims is None or get_customer(deps.store, claims.customer_id) is None:
+        customer = claims and get_customer(deps.store, claims.customer_id)
+        if customer is None:
             return EMPTY_FIGURE, [], [], expired_notice()
-        shown = _Shown(deps, claims, window, metric_slug, group_by, value)
+        shown = _Shown(deps, claims, customer, window, metric_slug, group_by, value)
         if shown.metric is None:
             return EMPTY_FIGURE, [], [], html.P("No usage metrics yet.", className="eb-empty")
         look, metric = shown.look, shown.metric
@@ -226,9 +229,10 @@ def register(app: dash.Dash, deps: EmbedDeps) -> None:
     def _csv(_: int, window: str | None, metric_slug: str | None, group_by: str | None, value: str | None,
              search: str | None):
         claims = verified(deps, search, NAME)
-        if claims is None:
+        customer = claims and get_customer(deps.store, claims.customer_id)
+        if customer is None:
             return None
-        shown = _Shown(deps, claims, window, metric_slug, group_by, value)
+        shown = _Shown(deps, claims, customer, window, metric_slug, group_by, value)
         units = {m.slug: shown.unit(m) for m in shown.metrics}
         rows = [["totals", r.metric, "", "" if r.value is None else r.value.normalize(), units[r.metric]]
                 for r in shown.totals.itertuples()]  # fmt: skip
