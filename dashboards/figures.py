@@ -29,6 +29,11 @@ def separators(locale: str) -> str:
     return get_decimal_symbol(locale) + get_group_symbol(locale)
 
 
+def _stacked_layout(colors: Mapping[str, str], font: str, locale: str, **layout) -> dict:
+    """What every embedash chart shares: the palette's template, the locale's separators, stacked bars."""
+    return {"template": plotly_template(colors, font), "separators": separators(locale), "barmode": "stack", **layout}
+
+
 def _day_ticks(first_day: date, last_day: date, locale: str) -> tuple[list[str], list[str]]:
     days = (last_day - first_day).days + 1
     step = max(1, round(days / 6))
@@ -72,23 +77,17 @@ def usage_bar_figure(
     tickvals, ticktext = _day_ticks(first_day, last_day, locale)
     return {
         "data": traces,
-        "layout": {
-            "template": plotly_template(colors, font),
-            "separators": separators(locale),
-            "barmode": "stack",
-            "height": 320,
-            "margin": {"l": 56, "r": 16, "t": 16, "b": 40},
-            "showlegend": grouped,
-            "legend": {"orientation": "h", "y": -0.15},
-            "xaxis": {
-                "type": "date",
-                # Half a day of margin either side, so every day of the window has its slot.
-                "range": [f"{first_day - timedelta(days=1)}T12:00", f"{last_day}T12:00"],
-                "tickvals": tickvals,
-                "ticktext": ticktext,
-            },
-            "yaxis": {"title": {"text": unit}, "rangemode": "tozero"},
-        },
+        "layout": _stacked_layout(
+            colors, font, locale,
+            height=320,
+            margin={"l": 56, "r": 16, "t": 16, "b": 40},
+            showlegend=grouped,
+            legend={"orientation": "h", "y": -0.15},
+            # Half a day of margin either side, so every day of the window has its slot.
+            xaxis={"type": "date", "range": [f"{first_day - timedelta(days=1)}T12:00", f"{last_day}T12:00"],
+                   "tickvals": tickvals, "ticktext": ticktext},
+            yaxis={"title": {"text": unit}, "rangemode": "tozero"},
+        ),  # fmt: skip
     }
 
 
@@ -105,13 +104,11 @@ def grant_bar_figure(balances: pd.DataFrame, *, labels: list[str], colors: Mappi
     ]  # fmt: skip
     return {
         "data": traces,
-        "layout": {
-            "template": plotly_template(colors, font),
-            "separators": separators(locale),
-            "barmode": "stack",
-            "height": 80 + 44 * len(labels),
-            "margin": {"l": 140, "r": 16, "t": 8, "b": 40},
-            "legend": {"orientation": "h", "y": -0.25},
-            "yaxis": {"autorange": "reversed"},
-        },
+        "layout": _stacked_layout(
+            colors, font, locale,
+            height=80 + 44 * len(labels),
+            margin={"l": 140, "r": 16, "t": 8, "b": 40},
+            legend={"orientation": "h", "y": -0.25},
+            yaxis={"autorange": "reversed"},
+        ),  # fmt: skip
     }

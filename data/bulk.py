@@ -68,13 +68,22 @@ def file_format(path: str) -> str:
     return FORMATS[suffix]
 
 
+def _identifier(name: str) -> str:
+    """A column name from a file's header, quoted for SQL (a header is data, not code)."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
 def _columns(cur: duckdb.DuckDBPyConnection) -> dict[str, str]:
     return {name: type_ for name, type_ in cur.execute(
         "SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = 'staged' AND database_name = 'temp'").fetchall()}
 
 
 def _normalise(cur: duckdb.DuckDBPyConnection, path: str) -> None:
-    """`normalised`: row, source, id, customer_id, type, time_text/time_utc, data (JSON text or NULL)."""
+    """`normalised`: row, source, id, customer_id, type, time_ok, time (naive UTC), data (JSON text or NULL)."""
     cols = _columns(cur)
     if "subject" not in cols and "customer_id" in cols:
         subject = "customer_id"
@@ -89,7 +98,8 @@ def _normalise(cur: duckdb.DuckDBPyConnection, path: str) -> None:
         data = "CAST(data AS VARCHAR)" if cols["data"] in ("JSON", "VARCHAR") else "CAST(to_json(data) AS VARCHAR)"
     else:
         extra = [c for c in cols if c not in _ENVELOPE and c != "row"]
-        data = ("CAST(to_json({" + ", ".join(f"'{c}': \"{c}\"" for c in extra) + "}) AS VARCHAR)") if extra else "'{}'"
+        fields = ", ".join(f"{_literal(c)}: {_identifier(c)}" for c in extra)
+        data = f"CAST(to_json({{{fields}}}) AS VARCHAR)" if extra else "'{}'"
     time_type = cols["time"]
     if time_type.startswith("TIMESTAMP WITH TIME ZONE"):
         time_utc, time_ok = "CAST(timezone('UTC', time) AS TIMESTAMP)", "time IS NOT NULL"
@@ -105,9 +115,8 @@ def _normalise(cur: duckdb.DuckDBPyConnection, path: str) -> None:
 
 
 def _problems(cur: duckdb.DuckDBPyConnection) -> list[Problem]:
-    checks = [(f"{c}", f"coalesce(trim({c}), '') = ''", "is missing or empty")
-              for c in ("id", "source", "type", "customer_id")]
-    checks = [(("subject" if f == "customer_id" else f), cond, msg) for f, cond, msg in checks]
+    checks = [(field, f"coalesce(trim({column}), '') = ''", "is missing or empty")
+              for field, column in (("id", "id"), ("source", "source"), ("type", "type"), ("subject", "customer_id"))]
     checks += [
         ("time", "NOT coalesce(time_ok, false)", "is not an RFC 3339 timestamp with an offset"),
         ("data", "data IS NOT NULL AND NOT (json_valid(data) AND json_type(data::JSON) = 'OBJECT')", "is not a JSON object"),

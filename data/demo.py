@@ -121,16 +121,17 @@ NO_DRAFT = "wayne"  # this customer's current month shows as a live estimate ins
 _PRICE_STEP = Decimal("0.000001")  # unit prices keep at most 6 decimals
 
 
+def _local_price(currency: str):
+    rate = Decimal(FX.get(currency, "1"))
+    return lambda usd: (Decimal(usd) * rate).quantize(_PRICE_STEP)
+
+
 def demo_prices(currencies: set[str], *, since: datetime) -> list[Price]:
     """Flat, graduated (tokens) and per-group (compute by instance type) prices per currency."""
     out = []
+    start = since.replace(tzinfo=None)
     for currency in sorted(currencies):
-        rate = Decimal(FX.get(currency, "1"))
-
-        def px(usd: str) -> Decimal:
-            return (Decimal(usd) * rate).quantize(_PRICE_STEP)
-
-        start = since.replace(tzinfo=None)
+        px = _local_price(currency)
         out += [
             Price(f"demo-{currency}-api", "api_requests", currency, start, unit_price=px("0.002")),
             Price(f"demo-{currency}-tokens", "llm_tokens", currency, start,

@@ -45,7 +45,7 @@ def pytest_collection_modifyitems(config, items):
         raise pytest.UsageError("CI=true but chromium/chromedriver are missing: browser tests cannot run")
     skip = pytest.mark.skip(reason="chromium/chromedriver not installed (apt-get install chromium chromium-driver)")
     for item in items:
-        if "dash_duo" in getattr(item, "fixturenames", ()):
+        if "dash_duo" in getattr(item, "fixturenames", ()) or item.get_closest_marker("browser"):
             item.add_marker(skip)
 
 

@@ -1,9 +1,12 @@
 """The benchmark still runs end to end on tiny sizes (it measures, it asserts no times)."""
 from __future__ import annotations
 
+import pytest
+
 from bench import run
 
 
+@pytest.mark.browser  # it drives Chromium itself
 def test_bench_runs_on_a_tiny_store_and_prints_its_table(tmp_path, capsys):
     code = run.main(["--events", "20000", "--compare", "5000", "--customers", "600", "--runs", "3", "--viewers", "3",
                      "--viewer-requests", "2", "--page-runs", "1", "--http-batches", "1", "--port", "0", "--dir", str(tmp_path)])

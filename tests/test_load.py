@@ -129,3 +129,12 @@ def test_cli_loads_files_reports_and_stops_at_a_bad_one(tmp_path, monkeypatch):
     assert out.exit_code != 0
     assert f"{bad}: row 1, field data.tokens" in out.output and "nothing of that file was written" in out.output
     assert count_events(Store(db)) == 1
+
+
+def test_a_header_with_quotes_is_data_not_sql(ready, tmp_path):
+    path = tmp_path / "q.csv"
+    path.write_text('id,source,type,subject,time,"re""gion",\'; DROP TABLE events; --,tokens\n'
+                    "1,f,llm,c1,2026-01-05T10:00:00Z,eu,x,2\n")
+    assert load_events_file(ready, str(path)).inserted == 1
+    props = json.loads(ready.cursor().execute("SELECT properties FROM events").fetchall()[0][0])
+    assert props == {'re"gion': "eu", "'; DROP TABLE events; --": "x", "tokens": "2"}

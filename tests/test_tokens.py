@@ -6,7 +6,7 @@ import time
 import pytest
 from itsdangerous import URLSafeTimedSerializer
 
-from api.tokens import EMBED_SALT, EmbedTokens, TokenDenied
+from api.tokens import EmbedTokens, TokenDenied
 from data.revocations import revoke_customer_tokens, revoke_token
 
 OLD, NEW = "old-secret-key-0123456789", "new-secret-key-0123456789"
