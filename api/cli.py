@@ -193,9 +193,9 @@ def load(ctx, db):
 
 @load.command("events")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
-@click.option("--no-cluster", is_flag=True, help="skip re-clustering the store afterwards")
+@click.option("--cluster", "then_cluster", is_flag=True, help="rewrite the whole store in customer order afterwards")
 @click.pass_obj
-def load_events(db, files, no_cluster):
+def load_events(db, files, then_cluster):
     """Load Parquet, CSV or NDJSON event files, each all or nothing; re-sent events are skipped."""
     from data.bulk import LoadError, load_events_file
     from data.cluster import cluster as run_cluster
@@ -206,7 +206,7 @@ def load_events(db, files, no_cluster):
         with click.progressbar(files, label="loading", item_show_func=lambda f: f and Path(f).name, file=sys.stderr) as bar:
             for path in bar:
                 done.append(load_events_file(store, path))
-        if not no_cluster and any(r.inserted for r in done):
+        if then_cluster and any(r.inserted for r in done):
             click.echo("clustering...", err=True)
             run_cluster(store)
     except LoadError as exc:
@@ -223,7 +223,7 @@ def load_events(db, files, no_cluster):
 @main.command()
 @click.option("--db", "db", default=None)
 def cluster(db):
-    """Rewrite events and rollups in customer order (keeps one customer's reads fast)."""
+    """Rewrite all events in customer order (merges the runs that loads and API batches left)."""
     from data.cluster import cluster as run
 
     store = _open_store(db or Config.from_env().database)

@@ -32,7 +32,7 @@ class Config:
     public_url: str = ""  # e.g. https://embed.example.com; empty: taken from each request
     frame_ancestors: list[str] = field(default_factory=list)  # origins that may frame /embed/
     token_ttl: int = 3600
-    compact_rows: int = 500_000  # compact the rollup's unsorted tail past this many rows (0: never)
+    compact_rows: int = 500_000  # merge the events ingested since the last compaction past this many (0: never)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides) -> Config:

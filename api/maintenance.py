@@ -11,8 +11,9 @@ log = logging.getLogger("embedash.maintenance")
 
 
 class Compactor:
-    """Compacts the rollup's unsorted tail in a background thread once it passes `threshold`
-    rows, so one customer's reads stay cheap as events arrive out of customer order.
+    """Merges the events ingested since the last compaction (the unsorted tail) into one
+    sorted run, in a background thread, once they pass `threshold` events, so one
+    customer's reads stay cheap as events arrive out of customer order.
     One compaction at a time; ingests never wait for it beyond the store's write lock."""
 
     def __init__(self, store: Store, threshold: int):
@@ -29,7 +30,7 @@ class Compactor:
             return
         try:
             rows = compact_tail(self._store)
-            log.info("compacted %d rollup rows", rows)
+            log.info("compacted %d events", rows)
         except Exception:
             log.exception("compaction failed; it will be tried again after the next ingest")
         finally:

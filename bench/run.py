@@ -59,15 +59,15 @@ def query_samples(db: Path, customer: str, runs: int, *, with_pandas: bool) -> d
     start, end = trailing_days(90, tz, datetime.now(UTC))
     kw = {"customer_id": customer, "metric": metric, "start": start, "end": end, "tz": tz, "group_by": "region"}
     out = {"embedash": timed(lambda: usage_series(store, **kw), runs)}
-    raw_sql = """SELECT date_trunc('day', timezone(?, timezone('UTC', time))) AS day, json_extract_string(properties, '$.region'),
-                        sum(TRY_CAST(json_extract_string(properties, '$.value') AS DECIMAL(38, 9)))
+    raw_sql = """SELECT date_trunc('day', timezone(?, timezone('UTC', time))) AS day, CAST(properties.region AS VARCHAR),
+                        sum(TRY_CAST(properties.value AS DECIMAL(38, 9)))
                  FROM events WHERE customer_id = ? AND type = ? AND time >= ? AND time < ? GROUP BY ALL"""
     params = [tz, customer, metric.event_type, start.replace(tzinfo=None), end.replace(tzinfo=None)]
     out["raw events (DuckDB)"] = timed(lambda: store.cursor().execute(raw_sql, params).fetchall(), runs)
     if with_pandas:
         frame = store.cursor().execute(
-            """SELECT customer_id, type, time, json_extract_string(properties, '$.region') AS region,
-                      TRY_CAST(json_extract_string(properties, '$.value') AS DOUBLE) AS value FROM events""").df()
+            """SELECT customer_id, type, time, CAST(properties.region AS VARCHAR) AS region,
+                      TRY_CAST(properties.value AS DOUBLE) AS value FROM events""").df()
         s, e = start.replace(tzinfo=None), end.replace(tzinfo=None)
 
         def with_pandas_():

@@ -1,4 +1,4 @@
-"""The DuckDB store: schema, ingest, rollups and one pure function per aggregation.
+"""The DuckDB store: schema, ingest, clustering and one pure function per aggregation.
 
 Imports nothing from api, dashboards or theme.
 """

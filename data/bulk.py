@@ -2,8 +2,8 @@
 
 A file is one transaction: it is checked whole in SQL first, and a bad row stops it with
 the file, row and field named, with nothing of it written. Its events are deduplicated on
-(source, id) against the store and within the file (the first wins), and the rollup moves
-in the same transaction, as with the HTTP API.
+customer and (source, id) against the store and within the file (the first wins), as with
+the HTTP API, and go in as one run in clustered order.
 
 Columns: `id`, `source`, `type`, `subject` (the customer id; `customer_id` also works),
 `time` (RFC 3339 with an offset, or a Parquet timestamp), and `data` (a JSON object). In a
@@ -16,7 +16,7 @@ from pathlib import Path
 
 import duckdb
 
-from data.rollup import add_batch_to_rollup
+from data.events import insert_new_events
 from data.store import Store, one
 
 FORMATS = {".parquet": "parquet", ".csv": "csv", ".ndjson": "ndjson", ".jsonl": "ndjson", ".json": "ndjson"}
@@ -77,14 +77,14 @@ def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _columns(cur: duckdb.DuckDBPyConnection) -> dict[str, str]:
-    return {name: type_ for name, type_ in cur.execute(
-        "SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = 'staged' AND database_name = 'temp'").fetchall()}
+def _columns(cur: duckdb.DuckDBPyConnection, reader: str, path: str) -> dict[str, str]:
+    return {row[0]: row[1] for row in cur.execute(f"DESCRIBE SELECT * FROM {reader}", [path]).fetchall()}
 
 
-def _normalise(cur: duckdb.DuckDBPyConnection, path: str) -> None:
-    """`normalised`: row, source, id, customer_id, type, time_ok, time (naive UTC), data (JSON text or NULL)."""
-    cols = _columns(cur)
+def _normalise(cur: duckdb.DuckDBPyConnection, reader: str, path: str) -> None:
+    """`normalised`, read from the file in one pass: row, source, id, customer_id, type,
+    time_ok, time (naive UTC), properties (JSON text or NULL)."""
+    cols = _columns(cur, reader, path)
     if "subject" not in cols and "customer_id" in cols:
         subject = "customer_id"
     elif "subject" in cols and "customer_id" in cols:
@@ -97,7 +97,7 @@ def _normalise(cur: duckdb.DuckDBPyConnection, path: str) -> None:
     if "data" in cols:
         data = "CAST(data AS VARCHAR)" if cols["data"] in ("JSON", "VARCHAR") else "CAST(to_json(data) AS VARCHAR)"
     else:
-        extra = [c for c in cols if c not in _ENVELOPE and c != "row"]
+        extra = [c for c in cols if c not in _ENVELOPE]
         fields = ", ".join(f"{_literal(c)}: {_identifier(c)}" for c in extra)
         data = f"CAST(to_json({{{fields}}}) AS VARCHAR)" if extra else "'{}'"
     time_type = cols["time"]
@@ -109,31 +109,40 @@ def _normalise(cur: duckdb.DuckDBPyConnection, path: str) -> None:
         time_utc = "CAST(timezone('UTC', TRY_CAST(time AS TIMESTAMPTZ)) AS TIMESTAMP)"
         time_ok = r"regexp_matches(CAST(time AS VARCHAR), '(Z|z|[+-]\d\d:?\d\d)$') AND TRY_CAST(time AS TIMESTAMPTZ) IS NOT NULL"
     cur.execute(f"""CREATE TEMP TABLE normalised AS
-        SELECT row, CAST(source AS VARCHAR) AS source, CAST(id AS VARCHAR) AS id, CAST({subject} AS VARCHAR) AS customer_id,
-               CAST(type AS VARCHAR) AS type, {time_ok} AS time_ok, {time_utc} AS time, {data} AS data
-        FROM staged""")
+        SELECT row_number() OVER () AS row, CAST(source AS VARCHAR) AS source, CAST(id AS VARCHAR) AS id,
+               CAST({subject} AS VARCHAR) AS customer_id, CAST(type AS VARCHAR) AS type, {time_ok} AS time_ok,
+               {time_utc} AS time, {data} AS properties
+        FROM {reader}""", [path])
 
 
 def _problems(cur: duckdb.DuckDBPyConnection) -> list[Problem]:
-    checks = [(field, f"coalesce(trim({column}), '') = ''", "is missing or empty")
-              for field, column in (("id", "id"), ("source", "source"), ("type", "type"), ("subject", "customer_id"))]
-    checks += [
-        ("time", "NOT coalesce(time_ok, false)", "is not an RFC 3339 timestamp with an offset"),
-        ("data", "data IS NOT NULL AND NOT (json_valid(data) AND json_type(data::JSON) = 'OBJECT')", "is not a JSON object"),
-        ("subject", "customer_id NOT IN (SELECT id FROM customers) AND coalesce(trim(customer_id), '') <> ''", "is not a known customer"),
+    """The first MAX_REPORTED problems in file order, found in one scan of `normalised`."""
+    checks: list[tuple[str, str, list, str]] = [
+        (field, f"coalesce(trim({column}), '') = ''", [], "is missing or empty")
+        for field, column in (("id", "id"), ("source", "source"), ("type", "type"), ("subject", "customer_id"))
     ]
-    problems: list[Problem] = []
-    for field, condition, message in checks:
-        for (row,) in cur.execute(f"SELECT row FROM normalised WHERE {condition} ORDER BY row LIMIT ?", [MAX_REPORTED]).fetchall():
-            problems.append(Problem(row, field, message))
+    checks += [
+        ("time", "NOT coalesce(time_ok, false)", [], "is not an RFC 3339 timestamp with an offset"),
+        ("data", "properties IS NOT NULL AND NOT (json_valid(properties) AND json_type(properties::JSON) = 'OBJECT')", [],
+         "is not a JSON object"),
+        ("subject", "customer_id NOT IN (SELECT id FROM customers) AND coalesce(trim(customer_id), '') <> ''", [],
+         "is not a known customer"),
+    ]
     numeric = cur.execute("""SELECT DISTINCT event_type, value_property FROM billable_metrics
-                             WHERE value_property IS NOT NULL AND aggregation <> 'UNIQUE_COUNT'""").fetchall()
-    for event_type, prop in numeric:
-        rows = cur.execute(
-            """SELECT row FROM normalised WHERE type = ? AND data IS NOT NULL AND json_valid(data)
-                 AND TRY_CAST(json_extract_string(data, '$.' || ?) AS DECIMAL(38, 9)) IS NULL ORDER BY row LIMIT ?""",
-            [event_type, prop, MAX_REPORTED]).fetchall()  # fmt: skip
-        problems += [Problem(row, f"data.{prop}", f"must be a number (a {event_type} metric sums or compares it)") for (row,) in rows]
+                             WHERE value_property IS NOT NULL AND aggregation <> 'UNIQUE_COUNT' ORDER BY ALL""").fetchall()
+    checks += [
+        (f"data.{prop}", """type = ? AND properties IS NOT NULL AND json_valid(properties)
+                            AND TRY_CAST(json_extract_string(properties, '$.' || ?) AS DECIMAL(38, 9)) IS NULL""",
+         [event_type, prop], f"must be a number (a {event_type} metric sums or compares it)")
+        for event_type, prop in numeric
+    ]
+    flags = ", ".join(f"({condition}) AS c{i}" for i, (_, condition, _, _) in enumerate(checks))
+    params = [p for _, _, check_params, _ in checks for p in check_params]
+    rows = cur.execute(
+        f"SELECT * FROM (SELECT row, {flags} FROM normalised) WHERE {' OR '.join(f'c{i}' for i in range(len(checks)))} "
+        "ORDER BY row LIMIT ?", [*params, MAX_REPORTED]).fetchall()  # fmt: skip
+    problems = [Problem(row, field, message) for row, *failed in rows
+                for (field, _, _, message), bad in zip(checks, failed) if bad]
     return sorted(problems, key=lambda p: (p.row or 0, p.field or ""))[:MAX_REPORTED]
 
 
@@ -142,25 +151,15 @@ def load_events_file(store: Store, path: str) -> LoadResult:
     reader = _READERS[file_format(path)]
     if not Path(path).is_file():
         raise LoadError(path, [Problem(None, None, "no such file")])
-    with store.transaction() as cur:  # a rollback also drops the temp tables
+    with store.transaction() as cur:  # a rollback also drops the temp table
         try:
-            cur.execute(f"CREATE TEMP TABLE staged AS SELECT row_number() OVER () AS row, * FROM {reader}", [path])
-            _normalise(cur, path)
+            _normalise(cur, reader, path)
             problems = _problems(cur)
             if problems:
                 raise LoadError(path, problems)
-            (batch_id,) = one(cur, "SELECT nextval('ingest_batches')")
-            cur.execute(
-                """INSERT OR IGNORE INTO events (source, id, customer_id, type, time, properties, batch_id)
-                   SELECT source, id, customer_id, type, time, CAST(coalesce(data, '{}') AS JSON), ?
-                   FROM normalised QUALIFY row_number() OVER (PARTITION BY source, id ORDER BY row) = 1""",
-                [batch_id],
-            )
             (rows,) = one(cur, "SELECT count(*) FROM normalised")
-            (inserted,) = one(cur, "SELECT count(*) FROM events WHERE batch_id = ?", [batch_id])
-            add_batch_to_rollup(cur, batch_id=batch_id)
+            inserted = insert_new_events(cur, "normalised", order="row")
             cur.execute("DROP TABLE normalised")
-            cur.execute("DROP TABLE staged")
         except duckdb.Error as exc:
             raise LoadError(path, [Problem(None, None, str(exc).splitlines()[0])]) from None
     return LoadResult(path=path, rows=rows, inserted=inserted)

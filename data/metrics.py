@@ -4,7 +4,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from data.models import BillableMetric
-from data.rollup import rebuild_rollup
 from data.store import Store, one
 
 _COLUMNS = "slug, name, unit, event_type, aggregation, value_property, group_keys"
@@ -16,8 +15,8 @@ def _metric(row: tuple) -> BillableMetric:
 
 
 def upsert_metrics(store: Store, metrics: Iterable[BillableMetric]) -> None:
-    """Create or replace metrics and rebuild their rollups from the stored events,
-    so a metric defined after its events arrived still shows them."""
+    """Create or replace metrics. Reads aggregate the stored events under the metric as it
+    is now, so a metric defined (or changed) after its events arrived shows them."""
     metrics = list(metrics)
     with store.transaction() as cur:
         cur.executemany(
@@ -27,8 +26,6 @@ def upsert_metrics(store: Store, metrics: Iterable[BillableMetric]) -> None:
                 for m in metrics
             ],
         )
-        for m in metrics:
-            rebuild_rollup(cur, metric=m.slug)
 
 
 def list_metrics(store: Store) -> list[BillableMetric]:

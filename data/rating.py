@@ -1,6 +1,6 @@
 """Spend: usage rated by prices, exact to the last decimal.
 
-Rating works on the quarter-hour rollup, in time order. Each bucket's quantity is priced by
+Rating works on quarter-hour buckets of the customer's events, in time order. Each bucket's quantity is priced by
 the price in effect at that bucket (so a price change mid-period splits the period exactly).
 Graduated tiers count units cumulatively within the billing period, a calendar month in the
 customer's time zone, across all group values. Per-group prices pick the unit price by the
@@ -22,7 +22,8 @@ import pandas as pd
 from data.models import BillableMetric, Customer, Invoice, LineItem, Price, Tier
 from data.prices import list_prices
 from data.store import Store, frame
-from data.usage import SERIES_COLUMNS, usage_series
+from data.schema import BUCKET_MINUTES
+from data.usage import SERIES_COLUMNS, aggregate_sql, group_sql, usage_series
 
 ADDITIVE = ("SUM", "COUNT")
 ZERO = Decimal(0)
@@ -76,16 +77,21 @@ def rated_buckets(store: Store, *, customer_id: str, metric: BillableMetric, sta
         raise ValueError(f"spend over time needs a SUM or COUNT metric; {metric.slug} is {metric.aggregation}")
     zone = ZoneInfo(tz)
     period_from = month_start(start, zone)
-    quantity = "sum(value_sum)" if metric.aggregation == "SUM" else "sum(event_count)"
+    quantity, params = aggregate_sql(metric)
+    keys = list(metric.group_keys)
+    groups_sql = "".join(f", {group_sql(k)[0]} AS g{i}" for i, k in enumerate(keys))
+    order = "".join(f", g{i} NULLS FIRST" for i in range(len(keys)))
     rows = store.cursor().execute(
-        f"""SELECT bucket, any_value(groups), {quantity} FROM usage_rollup
-            WHERE customer_id = ? AND metric = ? AND bucket >= ? AND bucket < ?
-            GROUP BY bucket, group_key ORDER BY bucket, group_key""",
-        [customer_id, metric.slug, period_from.replace(tzinfo=None), end.astimezone(UTC).replace(tzinfo=None)],
+        f"""SELECT time_bucket(INTERVAL {BUCKET_MINUTES} MINUTE, time) AS bucket, {quantity}{groups_sql}
+            FROM events WHERE customer_id = ? AND type = ? AND time >= ? AND time < ?
+            GROUP BY ALL ORDER BY bucket{order}""",
+        [*params, *keys, customer_id, metric.event_type, period_from.replace(tzinfo=None),
+         end.astimezone(UTC).replace(tzinfo=None)],
     ).fetchall()
     position: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
     out = []
-    for bucket, groups, qty in rows:
+    for bucket, qty, *values in rows:
+        groups = dict(zip(keys, values))
         qty = Decimal(qty or 0)
         when = bucket.replace(tzinfo=UTC)
         local = when.astimezone(zone)

@@ -1,9 +1,9 @@
 """Usage over time for one customer: pure functions over the store, returning DataFrames.
 
-SUM, COUNT, MAX and LATEST read the quarter-hour rollup; UNIQUE_COUNT counts distinct
-values in that customer's raw events, because distinct counts do not add up across
-buckets. Either way the query filters on customer_id first, and the tables are kept
-clustered by customer (data.cluster), so the cost follows one customer's rows, not the store.
+Every aggregation reads the customer's events directly: the table is kept in (customer,
+type, time) order (data.cluster), so a query reads that customer's row groups and its cost
+follows one customer's rows, not the store. Property values come out of the VARIANT
+column by name, bound as parameters like every other value.
 
 Windows are days or hours in the zone asked for (a day in Asia/Tokyo starts at 15:00 UTC),
 and `start`/`end` must fall on quarter hours so every window is an exact union of buckets.
@@ -23,12 +23,27 @@ from data.store import Store, frame
 WINDOW_SIZES = ("hour", "day", "none")
 SERIES_COLUMNS = ["window_start", "window_end", "group", "value"]
 
-_ROLLUP_AGGREGATE = {
-    "SUM": "sum(value_sum)",
-    "COUNT": "sum(event_count)",
-    "MAX": "max(value_max)",
-    "LATEST": "arg_max(last_value, last_time)",
+_VALUE = "TRY_CAST(variant_extract(properties, ?) AS DECIMAL(38, 9))"
+_AGGREGATE = {
+    "SUM": f"sum({_VALUE})",
+    "COUNT": "count(*)",
+    "MAX": f"max({_VALUE})",
+    "LATEST": f"arg_max({_VALUE}, time)",
+    "UNIQUE_COUNT": "count(DISTINCT CAST(variant_extract(properties, ?) AS VARCHAR))",
 }
+
+
+def aggregate_sql(metric: BillableMetric, *, where: str = "") -> tuple[str, list]:
+    """The SQL aggregate of one metric over event rows, with its parameters; `where`
+    (with its own parameters appended by the caller) restricts it through FILTER."""
+    sql = _AGGREGATE[metric.aggregation]
+    params = [metric.value_property] if "?" in sql else []
+    return (f"{sql} FILTER (WHERE {where})" if where else sql), params
+
+
+def group_sql(key: str | None) -> tuple[str, list]:
+    """One group key's value per event, as text (NULL when the event lacks it)."""
+    return ("NULL", []) if key is None else ("CAST(variant_extract(properties, ?) AS VARCHAR)", [key])
 
 
 def is_bucket_aligned(instant: datetime) -> bool:
@@ -78,41 +93,22 @@ def usage_series(
     if not (is_bucket_aligned(start) and is_bucket_aligned(end)):
         raise ValueError(f"start and end must fall on {BUCKET_MINUTES}-minute boundaries")
     zone = ZoneInfo(tz)
-
-    if metric.aggregation == "UNIQUE_COUNT":
-        table, time_col = "events", "time"
-        group_sql = "json_extract_string(properties, '$.' || ?)"
-        value_sql = "count(DISTINCT json_extract_string(properties, '$.' || ?))"
-        value_params = [metric.value_property]
-        where_sql = "customer_id = ? AND type = ? AND time >= ? AND time < ?"
-        where_params = [customer_id, metric.event_type]
-    else:
-        table, time_col = "usage_rollup", "bucket"
-        group_sql = "groups[?]"
-        value_sql = _ROLLUP_AGGREGATE[metric.aggregation]
-        value_params = []
-        where_sql = "customer_id = ? AND metric = ? AND bucket >= ? AND bucket < ?"
-        where_params = [customer_id, metric.slug]
-
-    local = f"timezone(?, timezone('UTC', {time_col}))"
+    local = "timezone(?, timezone('UTC', time))"
     if window_size == "day":
         window_sql, window_params = f"date_trunc('day', {local})", [tz]
     elif window_size == "hour":
         # The local hour plus the offset in force, so the repeated hour of a DST change stays two windows.
-        window_sql = f"date_trunc('hour', {local}) - ({local} - {time_col})"
+        window_sql = f"date_trunc('hour', {local}) - ({local} - time)"
         window_params = [tz, tz]
     else:
         window_sql, window_params = "NULL", []
-    if group_by is None:
-        group_sql, group_params = "NULL", []
-    else:
-        group_params = [group_by]
-
+    grp_sql, group_params = group_sql(group_by)
+    value_sql, value_params = aggregate_sql(metric)
     sql = f"""
-        SELECT {window_sql} AS w, {group_sql} AS grp, {value_sql} AS value
-        FROM {table} WHERE {where_sql}
+        SELECT {window_sql} AS w, {grp_sql} AS grp, {value_sql} AS value
+        FROM events WHERE customer_id = ? AND type = ? AND time >= ? AND time < ?
         GROUP BY ALL HAVING count(*) > 0 ORDER BY w NULLS FIRST, grp NULLS FIRST"""
-    params = [*window_params, *group_params, *value_params, *where_params, _naive_utc(start), _naive_utc(end)]
+    params = [*window_params, *group_params, *value_params, customer_id, metric.event_type, _naive_utc(start), _naive_utc(end)]
     rows = store.cursor().execute(sql, params).fetchall()
 
     out = []
@@ -142,24 +138,18 @@ def usage_totals(
 ) -> pd.DataFrame:
     """One row per metric: metric, name, unit, aggregation, value (Decimal; 0 when no usage).
 
-    Every rollup-backed metric is answered by one query; each UNIQUE_COUNT metric by its own."""
-    from_rollup = [m.slug for m in metrics if m.aggregation != "UNIQUE_COUNT"]
-    by_metric: dict[str, tuple] = {}
-    if from_rollup:
-        rows = store.cursor().execute(
-            """SELECT metric, sum(value_sum), sum(event_count), max(value_max), arg_max(last_value, last_time)
-               FROM usage_rollup WHERE customer_id = ? AND list_contains(?, metric) AND bucket >= ? AND bucket < ?
-               GROUP BY metric""",
-            [customer_id, from_rollup, _naive_utc(start), _naive_utc(end)],
-        ).fetchall()
-        by_metric = {r[0]: r[1:] for r in rows}
-    pick = {"SUM": 0, "COUNT": 1, "MAX": 2, "LATEST": 3}
-    out = []
+    One pass over the customer's events in the window answers every metric (an aggregate
+    each, filtered to its event type)."""
+    if not metrics:
+        return frame([], ["metric", "name", "unit", "aggregation", "value"])
+    columns, params = [], []
     for m in metrics:
-        if m.aggregation == "UNIQUE_COUNT":
-            series = usage_series(store, customer_id=customer_id, metric=m, start=start, end=end, tz=tz, window_size="none")
-            value = series["value"].iloc[0] if len(series) else None
-        else:
-            value = by_metric.get(m.slug, (None,) * 4)[pick[m.aggregation]]
-        out.append((m.slug, m.name, m.unit, m.aggregation, Decimal(0) if value is None else Decimal(value)))
+        sql, value_params = aggregate_sql(m, where="type = ?")
+        columns.append(sql)
+        params += [*value_params, m.event_type]
+    values = store.cursor().execute(
+        f"SELECT {', '.join(columns)} FROM events WHERE customer_id = ? AND list_contains(?, type) AND time >= ? AND time < ?",
+        [*params, customer_id, sorted({m.event_type for m in metrics}), _naive_utc(start), _naive_utc(end)],
+    ).fetchall()[0]
+    out = [(m.slug, m.name, m.unit, m.aggregation, Decimal(0) if v is None else Decimal(v)) for m, v in zip(metrics, values)]
     return frame(out, ["metric", "name", "unit", "aggregation", "value"])

@@ -44,7 +44,7 @@ def test_too_large_a_body_is_413(client, world):
     assert r.status_code == 413 and "error" in r.json
 
 
-def test_the_rollup_tail_is_compacted_in_the_background(config, store, world):
+def test_the_ingested_tail_is_compacted_in_the_background(config, store, world):
     app = create_app(replace(config, compact_rows=10), store=store)
     r = app.test_client().post("/v1/events", headers=AUTH,
                                json=[cloud_event(f"c{i}", A, "api_call", T.replace(hour=i % 24), region=f"r{i}") for i in range(50)])
