@@ -225,7 +225,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--http-batches", type=int, default=20)
     parser.add_argument("--port", type=int, default=0, help="0: any free port")
     parser.add_argument("--dir", type=Path, default=HERE / ".data")
-    parser.add_argument("--reuse", action="store_true", help="keep stores a previous run built (load and cluster not measured)")
+    parser.add_argument("--reuse", action="store_true", help="keep stores a previous run built (the load is not measured)")
     args = parser.parse_args(argv)
     args.dir.mkdir(parents=True, exist_ok=True)
 
@@ -234,7 +234,7 @@ def main(argv: list[str] | None = None) -> int:
     for name, events in sizes.items():
         db = args.dir / f"store-{events}.duckdb"
         if args.reuse and db.exists():
-            built[name] = {"load_s": float("nan"), "cluster_s": float("nan")}
+            built[name] = {"load_s": float("nan"), "floor_s": float("nan")}
         else:
             print(f"building {events:,} events ({name})...", file=sys.stderr)
             built[name] = bench_store.build(db, events=events, customer_count=args.customers, metric_count=args.metrics,
@@ -271,8 +271,9 @@ def main(argv: list[str] | None = None) -> int:
         target="p95 <= 250 ms")
     rows.append(("errors among concurrent viewers", str(served["errors among concurrent viewers"]), "", "", "", "0"))
     add("getEmbeddableUrl over HTTP", served["getEmbeddableUrl over HTTP"], target="p95 <= 10 ms")
-    bulk = args.events / built["big"]["load_s"]
-    rows.append(("bulk load (Parquet, rows/s)", f"{bulk:,.0f}", "", f"cluster {built['big']['cluster_s']:.0f} s", "", ">= 2,000,000"))
+    bulk, floor = args.events / built["big"]["load_s"], args.events / built["big"]["floor_s"]
+    rows.append(("bulk load (Parquet, rows/s)", f"{bulk:,.0f}", "", f"{floor:,.0f} rows/s (DuckDB copy, no checks)",
+                 f"{bulk / floor:.2f}x", ">= 2,000,000"))
     rows.append(("HTTP ingest, batches of 1,000 (events/s)", f"{served['HTTP ingest, batches of 1,000 (events/s)']:,.0f}", "", "", "", ">= 50,000"))
     rows.append(("server peak RSS (MB)", f"{rss:,.0f}", "", "", "", "<= 1,536"))
     rows.append(("bytes per event on disk", f"{bytes_per_event:.1f}", "", "", "", "<= 20"))

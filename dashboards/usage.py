@@ -9,6 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import dash
+import pandas as pd
 from babel.dates import format_date
 from dash import Input, Output, State, dcc, html
 
@@ -99,6 +100,20 @@ def _table(head: list[str], rows: list[list[Any]], *, table_id: str, numeric: se
     return html.Table([thead, html.Tbody(body)], className="eb-table", id=table_id)
 
 
+_FOLDS = {"SUM": sum, "COUNT": sum, "MAX": max}  # aggregations whose daily values fold into the window's
+
+
+def _per_group(daily: pd.DataFrame, metric: BillableMetric) -> pd.DataFrame:
+    """The window's value per group, folded from the daily series (saves a query)."""
+    fold = _FOLDS[metric.aggregation]
+    values: dict[Any, list] = {}
+    for group, value in zip(daily["group"], daily["value"]):
+        if value is not None:
+            values.setdefault(group, []).append(value)
+    rows = [(None, None, g, fold(v)) for g, v in sorted(values.items(), key=lambda kv: (kv[0] is not None, kv[0] or ""))]
+    return frame(rows, SERIES_COLUMNS)
+
+
 class _Shown:
     """What the page shows for one token, window, metric and grouping: used by the render and the CSV."""
 
@@ -134,7 +149,8 @@ class _Shown:
         if self.metric is not None and not self.unavailable:
             self.series = series(self.metric, window_size="day", group_by=self.group_by)
             if self.group_by:
-                self.breakdown = series(self.metric, window_size="none", group_by=self.group_by)
+                self.breakdown = _per_group(self.series, self.metric) if self.metric.aggregation in _FOLDS else series(
+                    self.metric, window_size="none", group_by=self.group_by)
         self.key_name, self.value_names = _group_names(claims, self.group_by)
 
     def group_label(self, value: str | None) -> str:

@@ -138,18 +138,33 @@ def usage_totals(
 ) -> pd.DataFrame:
     """One row per metric: metric, name, unit, aggregation, value (Decimal; 0 when no usage).
 
-    One pass over the customer's events in the window answers every metric (an aggregate
-    each, filtered to its event type)."""
-    if not metrics:
-        return frame([], ["metric", "name", "unit", "aggregation", "value"])
-    columns, params = [], []
+    One pass over the customer's events in the window per value property answers every SUM,
+    COUNT, MAX and LATEST metric (grouped by event type); each UNIQUE_COUNT metric takes its own."""
+    columns = ["metric", "name", "unit", "aggregation", "value"]
+    by_type: dict[tuple[str | None, str], tuple] = {}  # (value property, event type) -> count, sum, max, latest
+    props = sorted({m.value_property for m in metrics if m.aggregation in ("SUM", "MAX", "LATEST")})
+    if not props and any(m.aggregation == "COUNT" for m in metrics):
+        props = [None]
+    for prop in props:
+        value = "NULL" if prop is None else "TRY_CAST(variant_extract(properties, ?) AS DECIMAL(38, 9))"
+        rows = store.cursor().execute(
+            f"""SELECT type, count(*), sum(v), max(v), arg_max(v, time) FROM (
+                    SELECT type, time, {value} AS v FROM events
+                    WHERE customer_id = ? AND time >= ? AND time < ?)
+                GROUP BY type""",
+            [*([] if prop is None else [prop]), customer_id, _naive_utc(start), _naive_utc(end)],
+        ).fetchall()
+        by_type.update({(prop, t): rest for t, *rest in rows})
+    counts = {t: agg[0] for (_, t), agg in by_type.items()}
+    pick = {"SUM": 1, "MAX": 2, "LATEST": 3}
+    out = []
     for m in metrics:
-        sql, value_params = aggregate_sql(m, where="type = ?")
-        columns.append(sql)
-        params += [*value_params, m.event_type]
-    values = store.cursor().execute(
-        f"SELECT {', '.join(columns)} FROM events WHERE customer_id = ? AND list_contains(?, type) AND time >= ? AND time < ?",
-        [*params, customer_id, sorted({m.event_type for m in metrics}), _naive_utc(start), _naive_utc(end)],
-    ).fetchall()[0]
-    out = [(m.slug, m.name, m.unit, m.aggregation, Decimal(0) if v is None else Decimal(v)) for m, v in zip(metrics, values)]
-    return frame(out, ["metric", "name", "unit", "aggregation", "value"])
+        if m.aggregation == "UNIQUE_COUNT":
+            series = usage_series(store, customer_id=customer_id, metric=m, start=start, end=end, tz=tz, window_size="none")
+            value = series["value"].iloc[0] if len(series) else None
+        elif m.aggregation == "COUNT":
+            value = counts.get(m.event_type)
+        else:
+            value = by_type.get((m.value_property, m.event_type), (None,) * 4)[pick[m.aggregation]]
+        out.append((m.slug, m.name, m.unit, m.aggregation, Decimal(0) if value is None else Decimal(value)))
+    return frame(out, columns)

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from conftest import A, AUTH, cloud_event
+from conftest import A, AUTH, B, cloud_event
 
 T = datetime(2026, 3, 1, 23, 30, tzinfo=UTC)
 
@@ -62,6 +62,14 @@ def test_resent_events_are_no_ops(client, world):
     assert first == {"received": 2, "inserted": 2, "duplicates": 0}
     assert again == {"received": 3, "inserted": 1, "duplicates": 2}
     assert count(client) == 3
+
+
+def test_idempotency_is_per_customer(client, world):
+    # a re-sent event carries its customer; the same (source, id) for another customer is another event
+    first = client.post("/v1/events", headers=AUTH, json=[cloud_event("same", A, "api_call", T)]).json["data"]
+    other = client.post("/v1/events", headers=AUTH, json=[cloud_event("same", B, "api_call", T)]).json["data"]
+    assert first["inserted"] == other["inserted"] == 1
+    assert count(client, A) == 1 and count(client, B) == 1
 
 
 def test_a_batch_with_any_bad_event_is_rejected_whole(client, world):
