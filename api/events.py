@@ -2,7 +2,7 @@
 `application/json`, or one per line as `application/x-ndjson`.
 
 A batch is all or nothing: every invalid event is listed by index and nothing is written.
-Re-sent (source, id) pairs are no-ops. Once this answers 200, reads include the events.
+A re-sent event (same subject, source and id) is a no-op. Once this answers 200, reads include the events.
 Over MAX_EVENTS events (or MAX_BODY_BYTES) is a 413.
 """
 from __future__ import annotations

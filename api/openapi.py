@@ -170,7 +170,9 @@ def document() -> dict:
             "post": operation("Create or replace billable metrics", body=one_or_many("MetricInput"), ok=data_of({"type": "array", "items": ref("Metric")})),
             "get": operation("All billable metrics", ok=data_of({"type": "array", "items": ref("Metric")}), errors=("401",)),
         },
-        "/v1/events": {"post": operation("Ingest CloudEvents (also as application/x-ndjson); all or nothing", body=events_body,
+        "/v1/events": {"post": operation(
+            "Ingest CloudEvents (also as application/x-ndjson); all or nothing. An event already stored for the same "
+            "customer (subject) with the same source and id is a no-op", body=events_body,
                                          ok=data_of(ref("IngestResult")), errors=("400", "401", "413"))},
         "/v1/customers/{customer_id}/usage": {"get": operation(
             "Usage or spend of one metric per window", ok={**data_of({"type": "array", "items": ref("UsageWindow")})},

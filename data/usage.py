@@ -111,8 +111,10 @@ def usage_series(
     params = [*window_params, *group_params, *value_params, customer_id, metric.event_type, _naive_utc(start), _naive_utc(end)]
     rows = store.cursor().execute(sql, params).fetchall()
 
-    out = []
-    for w, grp, value in rows:
+    first, last = start.astimezone(zone), end.astimezone(zone)
+    windows: dict = {}  # one window's bounds per distinct w, shared by its groups
+
+    def bounds(w) -> tuple[datetime, datetime]:
         if window_size == "day":
             w_start = datetime(w.year, w.month, w.day, tzinfo=zone)
             w_end = datetime.combine(w.date() + timedelta(days=1), datetime.min.time(), tzinfo=zone)
@@ -120,10 +122,14 @@ def usage_series(
             w_start = w.replace(tzinfo=UTC).astimezone(zone)  # w is the window's UTC start
             w_end = w_start + timedelta(hours=1)
         else:
-            w_start, w_end = start.astimezone(zone), end.astimezone(zone)
-        w_start = max(w_start, start.astimezone(zone))
-        w_end = min(w_end, end.astimezone(zone))
-        out.append((w_start, w_end, grp, Decimal(value) if value is not None else None))
+            w_start, w_end = first, last
+        return max(w_start, first), min(w_end, last)
+
+    out = []
+    for w, grp, value in rows:
+        if w not in windows:
+            windows[w] = bounds(w)
+        out.append((*windows[w], grp, Decimal(value) if value is not None else None))
     return frame(out, SERIES_COLUMNS)
 
 
