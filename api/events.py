@@ -7,7 +7,6 @@ Over MAX_EVENTS events (or MAX_BODY_BYTES) is a 413.
 """
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from typing import Any
 
@@ -17,6 +16,7 @@ from flask import Blueprint, jsonify
 from flask import request
 
 from api.errors import ApiError, bad_request
+from api.jsonio import dumps_compact, loads
 from api.services import services
 from api.validation import instant, json_body, number, one_or_many
 from data.customers import existing_customer_ids
@@ -62,7 +62,7 @@ def _ndjson_events() -> list:
         if not line.strip():
             continue
         try:
-            events.append(json.loads(line))
+            events.append(loads(line))
         except ValueError:
             raise bad_request(f"line {number_} is not valid JSON; nothing was written", field=f"line {number_}",
                               code="malformed_json") from None
@@ -106,7 +106,7 @@ def post_events():
         [
             (e["source"], e["id"], e["subject"], e["type"],
              (instant(e["time"], field="time") if "time" in e else now).replace(tzinfo=None),
-             json.dumps(e.get("data", {}), separators=(",", ":")))
+             dumps_compact(e.get("data", {})))
             for e in events
         ],
         columns=EVENT_COLUMNS,

@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
+import duckdb
 import requests
 
 from bench import store as bench_store
@@ -51,19 +52,22 @@ def timed(fn, runs: int) -> list[float]:
 
 
 def query_samples(db: Path, customer: str, runs: int, *, with_pandas: bool) -> dict[str, list[float]]:
-    """One customer's 90-day daily series grouped by region: embedash's data function, the raw
-    events table in DuckDB, and pandas over the whole table loaded in memory."""
+    """One customer's 90-day daily series grouped by region: embedash's data function, the same
+    question asked in DuckDB of the events as they arrived (append order, JSON properties),
+    and pandas over the whole table loaded in memory."""
     store = Store(str(db))
     metric = get_metric(store, "m01")  # SUM, grouped by region
     tz = store.cursor().execute("SELECT timezone FROM customers WHERE id = ?", [customer]).fetchall()[0][0]
     start, end = trailing_days(90, tz, datetime.now(UTC))
     kw = {"customer_id": customer, "metric": metric, "start": start, "end": end, "tz": tz, "group_by": "region"}
     out = {"embedash": timed(lambda: usage_series(store, **kw), runs)}
-    raw_sql = """SELECT date_trunc('day', timezone(?, timezone('UTC', time))) AS day, CAST(properties.region AS VARCHAR),
-                        sum(TRY_CAST(properties.value AS DECIMAL(38, 9)))
-                 FROM events WHERE customer_id = ? AND type = ? AND time >= ? AND time < ? GROUP BY ALL"""
+    raw_sql = """SELECT date_trunc('day', timezone(?, timezone('UTC', time))) AS day, json_extract_string(data, '$.region'),
+                        sum(TRY_CAST(json_extract_string(data, '$.value') AS DECIMAL(38, 9)))
+                 FROM events WHERE subject = ? AND type = ? AND time >= ? AND time < ? GROUP BY ALL"""
     params = [tz, customer, metric.event_type, start.replace(tzinfo=None), end.replace(tzinfo=None)]
-    out["raw events (DuckDB)"] = timed(lambda: store.cursor().execute(raw_sql, params).fetchall(), runs)
+    arrival = duckdb.connect(str(bench_store.arrival_copy(db)), read_only=True)
+    out["raw events (DuckDB)"] = timed(lambda: arrival.execute(raw_sql, params).fetchall(), max(5, runs // 5))
+    arrival.close()
     if with_pandas:
         frame = store.cursor().execute(
             """SELECT customer_id, type, time, CAST(properties.region AS VARCHAR) AS region,
@@ -233,7 +237,7 @@ def main(argv: list[str] | None = None) -> int:
     built, queries = {}, {}
     for name, events in sizes.items():
         db = args.dir / f"store-{events}.duckdb"
-        if args.reuse and db.exists():
+        if args.reuse and db.exists() and bench_store.arrival_copy(db).exists():
             built[name] = {"load_s": float("nan"), "floor_s": float("nan")}
         else:
             print(f"building {events:,} events ({name})...", file=sys.stderr)
@@ -257,10 +261,10 @@ def main(argv: list[str] | None = None) -> int:
             ratio = f"{pct(baseline[1], 0.5) / pct(samples, 0.5):.1f}x faster"
         rows.append((label, f"{pct(samples, 0.5):.1f}", f"{pct(samples, 0.95):.1f}", base_txt, ratio, target))
 
-    add(f"usage query, typical customer, {N} events", q["embedash"], ("raw events, DuckDB", q["raw events (DuckDB)"]), "p95 <= 5 ms")
+    add(f"usage query, typical customer, {N} events", q["embedash"], ("events as they arrived", q["raw events (DuckDB)"]), "p95 <= 5 ms")
     if "pandas (whole table in memory)" in q:
         add(f"usage query vs pandas, {N} events", q["embedash"], ("pandas", q["pandas (whole table in memory)"]))
-    add(f"usage query, largest customer, {N} events", q["largest customer"], ("raw events, DuckDB", q["raw events (DuckDB)"]))
+    add(f"usage query, largest customer, {N} events", q["largest customer"])
     small = queries["small"]["embedash"]
     rows.append((f"usage query {M} -> {N} events (p95 ratio)", "", "", f"{pct(small, 0.95):.1f} ms at {M}",
                  f"{pct(q['embedash'], 0.95) / pct(small, 0.95):.2f}x", "<= 1.5x"))
