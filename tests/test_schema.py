@@ -1,0 +1,36 @@
+"""Schema migrations: a store written by an earlier version opens with its data intact."""
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import duckdb
+
+from data import Store
+from data.metrics import get_metric
+from data.schema import MIGRATIONS
+from data.usage import usage_series
+
+
+def test_a_version_4_store_keeps_its_events_when_migrated(tmp_path):
+    path = str(tmp_path / "v4.duckdb")
+    con = duckdb.connect(path)
+    con.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
+    for version, sql in enumerate(MIGRATIONS[:4], start=1):
+        con.execute(sql)
+        con.execute("INSERT INTO schema_version VALUES (?)", [version])
+    con.execute("INSERT INTO customers (id, name, currency, timezone, locale) VALUES ('a', 'A', 'USD', 'UTC', 'en_US')")
+    con.execute("INSERT INTO billable_metrics VALUES ('tokens', 'Tokens', 'tokens', 'llm', 'SUM', 'tokens', ['region'])")
+    con.execute("""INSERT INTO events VALUES
+        ('s', 'e1', 'a', 'llm', TIMESTAMP '2026-03-01 10:00', '{"tokens": "1.25", "region": "eu"}', 1),
+        ('s', 'e2', 'a', 'llm', TIMESTAMP '2026-03-01 11:00', '{"tokens": 2, "region": "us"}', 1),
+        ('s', 'e3', 'a', 'llm', TIMESTAMP '2026-03-02 09:00', '{"tokens": "0.75", "region": "eu"}', 2)""")
+    con.close()
+
+    store = Store(path)
+    series = usage_series(store, customer_id="a", metric=get_metric(store, "tokens"), start=datetime(2026, 3, 1, tzinfo=UTC),
+                          end=datetime(2026, 3, 3, tzinfo=UTC), tz="UTC", group_by="region")  # fmt: skip
+    assert [(r.window_start.day, r.group, r.value) for r in series.itertuples()] == [
+        (1, "eu", Decimal("1.25")), (1, "us", Decimal("2")), (2, "eu", Decimal("0.75"))]
+    assert store.cursor().execute("SELECT count(*) FROM events WHERE batch_id = 0").fetchall() == [(3,)]
+    assert [t for (t,) in store.cursor().execute("SELECT table_name FROM duckdb_tables() WHERE table_name LIKE 'usage%'").fetchall()] == []
