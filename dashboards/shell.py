@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from concurrent.futures import Executor, ThreadPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
@@ -35,6 +36,8 @@ Verifier = Callable[[str | None], Any]
 class EmbedDeps:
     store: Store
     verify: Verifier
+    # Runs a render's independent queries side by side (DuckDB releases the GIL while it works).
+    queries: Executor = field(default_factory=lambda: ThreadPoolExecutor(4, thread_name_prefix="embedash-query"))
 
 
 @dataclass(frozen=True)

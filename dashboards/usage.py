@@ -137,20 +137,23 @@ class _Shown:
                 return spend_series(deps.store, metric=metric, currency=self.currency, **query, **kw)
             return usage_series(deps.store, metric=metric, **query, **kw)
 
-        if self.spend:  # spend per priced metric that adds up; "—" for the others
-            priced = {p.metric for p in list_prices(deps.store, currency=self.currency)}
-            self.totals = frame([(m.slug, m.name, m.unit, m.aggregation,
-                                  sum(series(m, window_size="none")["value"], Decimal(0))
-                                  if m.aggregation in ADDITIVE and m.slug in priced else None) for m in self.metrics],
-                                ["metric", "name", "unit", "aggregation", "value"])  # fmt: skip
-        else:
-            self.totals = usage_totals(deps.store, metrics=self.metrics, **query)
+        def totals() -> pd.DataFrame:
+            if not self.spend:
+                return usage_totals(deps.store, metrics=self.metrics, **query)
+            priced = {p.metric for p in list_prices(deps.store, currency=self.currency)}  # spend per priced metric that adds up
+            return frame([(m.slug, m.name, m.unit, m.aggregation,
+                           sum(series(m, window_size="none")["value"], Decimal(0))
+                           if m.aggregation in ADDITIVE and m.slug in priced else None) for m in self.metrics],
+                         ["metric", "name", "unit", "aggregation", "value"])  # fmt: skip
+
+        pending_totals = deps.queries.submit(totals)  # while the chart's series is read here
         self.unavailable = self.spend and self.metric is not None and self.metric.aggregation not in ADDITIVE
         if self.metric is not None and not self.unavailable:
             self.series = series(self.metric, window_size="day", group_by=self.group_by)
             if self.group_by:
                 self.breakdown = _per_group(self.series, self.metric) if self.metric.aggregation in _FOLDS else series(
                     self.metric, window_size="none", group_by=self.group_by)
+        self.totals = pending_totals.result()
         self.key_name, self.value_names = _group_names(claims, self.group_by)
 
     def group_label(self, value: str | None) -> str:
