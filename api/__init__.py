@@ -7,7 +7,6 @@ from api import customers, embeds, events, grants, invoices, openapi, prices, us
 from api.auth import require_api_key
 from api.config import Config
 from api.errors import register_error_handlers
-from api.jsonio import JSONProvider
 from api.maintenance import Compactor
 from api.security import install_security_headers
 from api.services import Services
@@ -24,7 +23,6 @@ def create_app(config: Config | None = None, *, store: Store | None = None, demo
     tokens = EmbedTokens(config.secret_keys, store)
 
     app = Flask(__name__)
-    app.json = JSONProvider(app)
     app.config["MAX_CONTENT_LENGTH"] = events.MAX_BODY_BYTES
     app.extensions["embedash"] = Services(config=config, store=store, tokens=tokens,
                                           compactor=Compactor(store, config.compact_rows))

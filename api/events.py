@@ -74,7 +74,7 @@ def post_events():
     if request.mimetype == "application/x-ndjson":
         events = _ndjson_events()
     else:
-        events, _ = one_or_many(json_body())
+        events, _ = one_or_many(json_body(loads))
     if len(events) > MAX_EVENTS:
         raise ApiError(413, "payload_too_large", f"send at most {MAX_EVENTS} events per request (got {len(events)}); "
                        "split the batch, or load files with `embedash load events`", field=None)  # fmt: skip

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -18,10 +19,17 @@ IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
 EXTERNAL_ID = re.compile(r"^[^\s/?#]{1,128}$")
 
 
-def json_body() -> Any:
+def json_body(parse: Callable[[bytes], Any] | None = None) -> Any:
+    """The request's JSON body, parsed by Flask or by `parse` (which raises ValueError for bad JSON)."""
     if not request.is_json:
         raise bad_request("the body must be JSON (Content-Type: application/json)", field=None, code="malformed_json")
-    body = request.get_json(silent=True)
+    if parse is None:
+        body = request.get_json(silent=True)
+    else:
+        try:
+            body = parse(request.get_data())
+        except ValueError:
+            body = None
     if body is None:
         raise bad_request("the body is not valid JSON", field=None, code="malformed_json")
     return body

@@ -108,9 +108,11 @@ def _per_group(daily: pd.DataFrame, metric: BillableMetric) -> pd.DataFrame:
     fold = _FOLDS[metric.aggregation]
     values: dict[Any, list] = {}
     for group, value in zip(daily["group"], daily["value"]):
+        values.setdefault(group, [])
         if value is not None:
-            values.setdefault(group, []).append(value)
-    rows = [(None, None, g, fold(v)) for g, v in sorted(values.items(), key=lambda kv: (kv[0] is not None, kv[0] or ""))]
+            values[group].append(value)
+    rows = [(None, None, g, fold(v) if v else None)
+            for g, v in sorted(values.items(), key=lambda kv: (kv[0] is not None, kv[0] or ""))]
     return frame(rows, SERIES_COLUMNS)
 
 

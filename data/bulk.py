@@ -158,7 +158,7 @@ def load_events_file(store: Store, path: str) -> LoadResult:
             if problems:
                 raise LoadError(path, problems)
             (rows,) = one(cur, "SELECT count(*) FROM normalised")
-            inserted = insert_new_events(cur, "normalised", order="row")
+            inserted = insert_new_events(cur, "normalised", order="row", tail=False)
             cur.execute("DROP TABLE normalised")
         except duckdb.Error as exc:
             raise LoadError(path, [Problem(None, None, str(exc).splitlines()[0])]) from None

@@ -27,13 +27,15 @@ class IngestResult:
         return self.received - self.inserted
 
 
-def insert_new_events(cur: duckdb.DuckDBPyConnection, relation: str, *, order: str) -> int:
+def insert_new_events(cur: duckdb.DuckDBPyConnection, relation: str, *, order: str, tail: bool = True) -> int:
     """Append the rows of `relation` (EVENT_COLUMNS, `time` naive UTC, `properties` JSON text)
     that are not stored yet, the first of each repeat within it by `order`; returns how many.
 
-    The batch goes in as one run sorted like the clustered table, under a fresh batch_id.
+    The batch goes in as one run sorted like the clustered table. With `tail` (API batches,
+    small runs) it gets a fresh batch_id, so compaction merges it with the other small runs;
+    without (a loaded file, one large run) batch_id 0: it is left as it is.
     Call inside a transaction."""
-    (batch_id,) = one(cur, "SELECT nextval('ingest_batches')")
+    (batch_id,) = one(cur, "SELECT nextval('ingest_batches')") if tail else (0,)
     (low, high, repeats) = one(cur, f"""SELECT min(customer_id), max(customer_id),
                                               count(*) - count(DISTINCT (customer_id, source, id)) FROM {relation}""")
     if low is None:

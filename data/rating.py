@@ -80,13 +80,16 @@ def rated_buckets(store: Store, *, customer_id: str, metric: BillableMetric, sta
     quantity, params = aggregate_sql(metric)
     keys = list(metric.group_keys)
     groups_sql = "".join(f", {group_sql(k)[0]} AS g{i}" for i, k in enumerate(keys))
-    order = "".join(f", g{i} NULLS FIRST" for i in range(len(keys)))
+    # Within a quarter hour, groups are rated in the order of their values' JSON text, so which
+    # group's units cross a tier boundary is fixed (and as it was when a rollup kept that text).
+    order = f", CAST(to_json(map(?, [{', '.join(f'g{i}' for i in range(len(keys)))}])) AS VARCHAR)" if keys else ""
     rows = store.cursor().execute(
-        f"""SELECT time_bucket(INTERVAL {BUCKET_MINUTES} MINUTE, time) AS bucket, {quantity}{groups_sql}
-            FROM events WHERE customer_id = ? AND type = ? AND time >= ? AND time < ?
-            GROUP BY ALL ORDER BY bucket{order}""",
+        f"""SELECT * FROM (
+                SELECT time_bucket(INTERVAL {BUCKET_MINUTES} MINUTE, time) AS bucket, {quantity}{groups_sql}
+                FROM events WHERE customer_id = ? AND type = ? AND time >= ? AND time < ? GROUP BY ALL)
+            ORDER BY bucket{order}""",
         [*params, *keys, customer_id, metric.event_type, period_from.replace(tzinfo=None),
-         end.astimezone(UTC).replace(tzinfo=None)],
+         end.astimezone(UTC).replace(tzinfo=None), *([keys] if keys else [])],
     ).fetchall()
     position: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
     out = []

@@ -5,8 +5,9 @@ type, time) order (data.cluster), so a query reads that customer's row groups an
 follows one customer's rows, not the store. Property values come out of the VARIANT
 column by name, bound as parameters like every other value.
 
-Windows are days or hours in the zone asked for (a day in Asia/Tokyo starts at 15:00 UTC),
-and `start`/`end` must fall on quarter hours so every window is an exact union of buckets.
+Windows are days or hours in the zone asked for (a day in Asia/Tokyo starts at 15:00 UTC).
+`start`/`end` must fall on quarter hours: usage would not need it, but spend is rated per
+quarter hour (data.rating) and both answer the same windows.
 """
 from __future__ import annotations
 
@@ -23,7 +24,10 @@ from data.store import Store, frame
 WINDOW_SIZES = ("hour", "day", "none")
 SERIES_COLUMNS = ["window_start", "window_end", "group", "value"]
 
-_VALUE = "TRY_CAST(variant_extract(properties, ?) AS DECIMAL(38, 9))"
+# Through text, not DOUBLE: DuckDB's DOUBLE -> DECIMAL cast invents digits (5000000000.75 gives
+# 5000000000.750000128) while the shortest text of a double is the number as it was sent.
+# It is also about twice as fast. A JSON `true` is not a number (NULL), as before.
+_VALUE = "TRY_CAST(CAST(variant_extract(properties, ?) AS VARCHAR) AS DECIMAL(38, 9))"
 _AGGREGATE = {
     "SUM": f"sum({_VALUE})",
     "COUNT": "count(*)",
@@ -152,7 +156,7 @@ def usage_totals(
     if not props and any(m.aggregation == "COUNT" for m in metrics):
         props = [None]
     for prop in props:
-        value = "NULL" if prop is None else "TRY_CAST(variant_extract(properties, ?) AS DECIMAL(38, 9))"
+        value = "NULL" if prop is None else _VALUE
         rows = store.cursor().execute(
             f"""SELECT type, count(*), sum(v), max(v), arg_max(v, time) FROM (
                     SELECT type, time, {value} AS v FROM events

@@ -64,6 +64,12 @@ def test_resent_events_are_no_ops(client, world):
     assert count(client) == 3
 
 
+@pytest.mark.parametrize("body", ['[{"specversion": "1.0", "data": {"tokens": NaN}}]', '{"id": "\\ud800"}'])
+def test_what_is_not_strict_json_is_400(client, world, body):
+    r = client.post("/v1/events", headers={**AUTH, "Content-Type": "application/json"}, data=body)
+    assert r.status_code == 400 and r.json["error"]["code"] == "malformed_json"
+
+
 def test_idempotency_is_per_customer(client, world):
     # a re-sent event carries its customer; the same (source, id) for another customer is another event
     first = client.post("/v1/events", headers=AUTH, json=[cloud_event("same", A, "api_call", T)]).json["data"]

@@ -138,3 +138,23 @@ def test_a_header_with_quotes_is_data_not_sql(ready, tmp_path):
     assert load_events_file(ready, str(path)).inserted == 1
     props = ready.cursor().execute("SELECT properties FROM events").fetchall()[0][0]
     assert props == {'re"gion': "eu", "'; DROP TABLE events; --": "x", "tokens": "2"}
+
+
+def test_json_numbers_keep_their_decimal_digits(ready, tmp_path):
+    # stored as doubles in the VARIANT; read back through their shortest text, not DuckDB's DOUBLE -> DECIMAL cast
+    path = tmp_path / "e.ndjson"
+    when = datetime(2026, 1, 3, 1, tzinfo=UTC)
+    path.write_text("\n".join(json.dumps(cloud_event(f"n{i}", "c1", "llm", when, tokens=v, region="eu"))
+                              for i, v in enumerate([5000000000.75, 0.1, 123456789.123456])) + "\n")  # fmt: skip
+    load_events_file(ready, str(path))
+    assert tokens_total(ready) == Decimal("5000000000.75") + Decimal("0.1") + Decimal("123456789.123456")
+
+
+def test_a_loaded_file_is_one_sorted_run_not_tail_for_compaction(ready, tmp_path):
+    from data.cluster import tail_rows
+
+    path = write_csv(tmp_path / "e.csv", ["2,f,llm,c1,2026-01-05T11:00:00Z,eu,1", "1,f,llm,c1,2026-01-05T10:00:00Z,eu,1"])
+    load_events_file(ready, path)
+    assert tail_rows(ready) == 0
+    assert [t for (t,) in ready.cursor().execute("SELECT time FROM events").fetchall()] == sorted(
+        t for (t,) in ready.cursor().execute("SELECT time FROM events").fetchall())
