@@ -5,12 +5,14 @@ filter on one customer skips every row group of the others. Every ingest appends
 batch as one run sorted by (customer, type, time), so a customer's rows sit in one row
 group of each run; many small runs (HTTP batches) add up, and this module bounds them.
 
-- `compact_tail` rewrites the rows appended since the last compaction (batch_id > 0) as
-  one sorted run: cost follows the tail, not the store. The server runs it in the
-  background once the tail passes `EMBEDASH_COMPACT_ROWS` rows.
+- `compact_tail` rewrites the rows the API appended since the last compaction (batch_id > 0)
+  as one sorted run: cost follows the tail, not the store. The server runs it in the
+  background once the tail passes `EMBEDASH_COMPACT_ROWS` rows. A loaded file is one large
+  sorted run already and goes in as batch 0.
 - `cluster` rewrites the whole table in order: cost follows the store. `seed-demo` runs
   it; `embedash cluster` runs it by hand (a store fed through many loads or a long-running
-  API should run it now and then, e.g. nightly).
+  API should run it now and then, e.g. nightly). DuckDB keeps the freed blocks for reuse
+  rather than shrinking the file, so right after a cluster the file holds about twice the data.
 """
 from __future__ import annotations
 
