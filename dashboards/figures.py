@@ -55,25 +55,27 @@ def usage_bar_figure(
     """Stacked daily bars, one trace per group value; `series` has window_start, group, value."""
     palette = series_colors(colors)
     group_names = group_names or {}
+    # Plain loops over the columns: a pandas groupby costs more than the whole figure here.
+    by_group: dict[str | None, list[tuple[date, object]]] = {}
+    for start, group, value in zip(series["window_start"], series["group"], series["value"]):
+        by_group.setdefault(None if group is None or pd.isna(group) else str(group), []).append((start.date(), value))
+    grouped = any(g is not None for g in by_group)
     traces = []
-    grouped = bool(series["group"].notna().any()) if len(series) else False
-    if len(series):
-        days = series["window_start"].map(lambda t: t.date())
-        by_group = series.assign(day=days).groupby("group", dropna=False, sort=True)
-        for i, (group, rows) in enumerate(by_group):
-            raw = NO_GROUP if group is None or pd.isna(group) else str(group)
-            name = group_names.get(raw, raw)
-            traces.append(
-                {
-                    "type": "bar",
-                    "name": name,
-                    "x": [d.isoformat() for d in rows["day"]],
-                    "y": [float(v) for v in rows["value"]],  # floats for drawing only; totals stay Decimal
-                    "customdata": [day_label(d, locale) for d in rows["day"]],
-                    "marker": {"color": palette[i % len(palette)]},
-                    "hovertemplate": "%{customdata}: %{y:,}" + f" {unit}<extra>{name}</extra>",
-                }
-            )
+    for i, group in enumerate(sorted(g for g in by_group if g is not None) + ([None] if None in by_group else [])):
+        raw = NO_GROUP if group is None else group
+        name = group_names.get(raw, raw)
+        rows = by_group[group]
+        traces.append(
+            {
+                "type": "bar",
+                "name": name,
+                "x": [d.isoformat() for d, _ in rows],
+                "y": [float(v) for _, v in rows],  # floats for drawing only; totals stay Decimal
+                "customdata": [day_label(d, locale) for d, _ in rows],
+                "marker": {"color": palette[i % len(palette)]},
+                "hovertemplate": "%{customdata}: %{y:,}" + f" {unit}<extra>{name}</extra>",
+            }
+        )
     tickvals, ticktext = _day_ticks(first_day, last_day, locale)
     return {
         "data": traces,

@@ -14,6 +14,7 @@ from babel.dates import format_date
 from dash import Input, Output, State, dcc, html
 
 from dashboards import formatting as fmt
+from dashboards.elements import element, table
 from dashboards.export import csv_download
 from dashboards.figures import NO_GROUP, usage_bar_figure
 from dashboards.options import option_value
@@ -88,18 +89,6 @@ def layout(claims: Any, deps: EmbedDeps, state: dict[str, str]) -> html.Div:
     )
 
 
-def _table(head: list[str], rows: list[list[Any]], *, table_id: str, numeric: set[int], selected: int | None = None,
-           cell_ids: list[str] | None = None) -> html.Table:
-    thead = html.Thead(html.Tr([html.Th(h, className="eb-num" if i in numeric else None) for i, h in enumerate(head)]))
-    body = [
-        html.Tr([html.Td(v, className="eb-num" if i in numeric else None,
-                         **({"id": cell_ids[r]} if cell_ids and i == 1 else {})) for i, v in enumerate(row)],
-                className="eb-selected" if r == selected else None)
-        for r, row in enumerate(rows)
-    ]  # fmt: skip
-    return html.Table([thead, html.Tbody(body)], className="eb-table", id=table_id)
-
-
 _FOLDS = {"SUM": sum, "COUNT": sum, "MAX": max}  # aggregations whose daily values fold into the window's
 
 
@@ -172,11 +161,12 @@ class _Shown:
 
     def totals_rows(self) -> list[list[Any]]:
         units = {m.slug: self.unit(m) for m in self.metrics}
-        return [[r.name, self.shown_value(r.value), units[r.metric]] for r in self.totals.itertuples()]
+        t = self.totals
+        return [[name, self.shown_value(value), units[slug]] for slug, name, value in zip(t["metric"], t["name"], t["value"])]
 
     def breakdown_rows(self) -> list[list[Any]]:
-        return [[self.group_label(r.group), self.shown_value(r.value), self.unit(self.metric)]
-                for r in self.breakdown.itertuples()]  # fmt: skip
+        unit = self.unit(self.metric)
+        return [[self.group_label(g), self.shown_value(v), unit] for g, v in zip(self.breakdown["group"], self.breakdown["value"])]
 
 
 def register(app: dash.Dash, deps: EmbedDeps) -> None:
@@ -220,21 +210,21 @@ def register(app: dash.Dash, deps: EmbedDeps) -> None:
         figure = usage_bar_figure(series, colors=look.colors, font=look.font, locale=look.locale,
                                   first_day=shown.first_day, last_day=shown.last_day, unit=shown.unit(metric),
                                   group_names={NO_GROUP: metric.name, **shown.value_names})  # fmt: skip
-        totals = _table(["Metric", "Total", "Unit"], shown.totals_rows(), table_id="usage-totals-table", numeric={1},
+        totals = table(["Metric", "Total", "Unit"], shown.totals_rows(), table_id="usage-totals-table", numeric={1},
                         selected=[m.slug for m in shown.metrics].index(metric.slug),
                         cell_ids=[f"usage-total-{m.slug}" for m in shown.metrics])  # fmt: skip
         breakdown = []
         if shown.breakdown is not None:
-            breakdown = [html.H2(f"{metric.name} by {shown.key_name}", className="eb-subtitle"),
-                         _table([shown.key_name, "Total", "Unit"], shown.breakdown_rows(), table_id="usage-breakdown-table",
+            breakdown = [element("H2", f"{metric.name} by {shown.key_name}", className="eb-subtitle"),
+                         table([shown.key_name, "Total", "Unit"], shown.breakdown_rows(), table_id="usage-breakdown-table",
                                 numeric={1})]  # fmt: skip
         span = f"{format_date(shown.first_day, 'medium', locale=look.locale)} – {format_date(shown.last_day, 'medium', locale=look.locale)}"
-        caption = [html.Span(f"Last {shown.days} days · {span} · {look.tz}" + (f" · spend in {shown.currency}" if shown.spend else ""))]
+        caption = [element("Span", f"Last {shown.days} days · {span} · {look.tz}" + (f" · spend in {shown.currency}" if shown.spend else ""))]
         if shown.unavailable:
-            caption.append(html.P(f"Spend is shown for metrics that add up; {metric.name} is a {metric.aggregation.lower()}.",
+            caption.append(element("P", f"Spend is shown for metrics that add up; {metric.name} is a {metric.aggregation.lower()}.",
                                   className="eb-empty"))
         elif series.empty:
-            caption.append(html.P(f"No {metric.name.lower()} in the last {shown.days} days.", className="eb-empty"))
+            caption.append(element("P", f"No {metric.name.lower()} in the last {shown.days} days.", className="eb-empty"))
         return figure, totals, breakdown, caption
 
     @app.callback(

@@ -22,8 +22,11 @@ def upsert_customers(store: Store, customers: Iterable[Customer]) -> None:
 
 
 def get_customer(store: Store, customer_id: str) -> Customer | None:
-    row = one(store.cursor(), f"SELECT {_COLUMNS} FROM customers WHERE id = ?", [customer_id])
-    return Customer(*row) if row else None
+    def read() -> Customer | None:
+        row = one(store.cursor(), f"SELECT {_COLUMNS} FROM customers WHERE id = ?", [customer_id])
+        return Customer(*row) if row else None
+
+    return store.memo(("customer", customer_id), read)
 
 
 def list_customers(store: Store) -> list[Customer]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from data.models import BillableMetric
-from data.store import Store, one
+from data.store import Store
 
 _COLUMNS = "slug, name, unit, event_type, aggregation, value_property, group_keys"
 
@@ -29,10 +29,12 @@ def upsert_metrics(store: Store, metrics: Iterable[BillableMetric]) -> None:
 
 
 def list_metrics(store: Store) -> list[BillableMetric]:
-    rows = store.cursor().execute(f"SELECT {_COLUMNS} FROM billable_metrics ORDER BY name, slug").fetchall()
-    return [_metric(r) for r in rows]
+    def read() -> tuple[BillableMetric, ...]:
+        rows = store.cursor().execute(f"SELECT {_COLUMNS} FROM billable_metrics ORDER BY name, slug").fetchall()
+        return tuple(_metric(r) for r in rows)
+
+    return list(store.memo("metrics", read))
 
 
 def get_metric(store: Store, slug: str) -> BillableMetric | None:
-    row = one(store.cursor(), f"SELECT {_COLUMNS} FROM billable_metrics WHERE slug = ?", [slug])
-    return _metric(row) if row else None
+    return next((m for m in list_metrics(store) if m.slug == slug), None)

@@ -35,12 +35,16 @@ def _price(row: tuple) -> Price:
 
 
 def list_prices(store: Store, *, metric: str | None = None, currency: str | None = None) -> list[Price]:
-    """Prices in effective order (oldest first)."""
-    sql, params = f"SELECT {_COLUMNS} FROM prices WHERE true", []
-    if metric is not None:
-        sql += " AND metric = ?"
-        params.append(metric)
-    if currency is not None:
-        sql += " AND currency = ?"
-        params.append(currency)
-    return [_price(r) for r in store.cursor().execute(sql + " ORDER BY metric, currency, effective_from, id", params).fetchall()]
+    """Prices in effective order (oldest first); remembered until the next write."""
+    def read() -> tuple[Price, ...]:
+        sql, params = f"SELECT {_COLUMNS} FROM prices WHERE true", []
+        if metric is not None:
+            sql += " AND metric = ?"
+            params.append(metric)
+        if currency is not None:
+            sql += " AND currency = ?"
+            params.append(currency)
+        rows = store.cursor().execute(sql + " ORDER BY metric, currency, effective_from, id", params).fetchall()
+        return tuple(_price(r) for r in rows)
+
+    return list(store.memo(("prices", metric, currency), read))

@@ -21,11 +21,15 @@ def revoke_customer_tokens(store: Store, customer_id: str, *, issued_up_to_ms: i
 
 
 def is_revoked(store: Store, *, token_id: str, customer_id: str, issued_ms: int) -> bool:
-    row = one(
-        store.cursor(),
-        """SELECT EXISTS (SELECT 1 FROM revoked_tokens WHERE token_id = ?)
-               OR EXISTS (SELECT 1 FROM customer_revocations
-                          WHERE customer_id = ? AND revoked_before_ms >= ?)""",
-        [token_id, customer_id, issued_ms],
-    )
-    return bool(row[0])
+    """Asked on every callback: remembered until the next write (a revocation is one)."""
+    def read() -> bool:
+        row = one(
+            store.cursor(),
+            """SELECT EXISTS (SELECT 1 FROM revoked_tokens WHERE token_id = ?)
+                   OR EXISTS (SELECT 1 FROM customer_revocations
+                              WHERE customer_id = ? AND revoked_before_ms >= ?)""",
+            [token_id, customer_id, issued_ms],
+        )
+        return bool(row[0])
+
+    return store.memo(("revoked", token_id, customer_id, issued_ms), read)

@@ -2,13 +2,17 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
+from typing import TypeVar
 
 import duckdb
 import pandas as pd
 
 from data.schema import migrate
+
+T = TypeVar("T")
+MEMO_ENTRIES = 10_000
 
 
 def one(cur: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> tuple | None:
@@ -30,7 +34,12 @@ class StoreLocked(RuntimeError):
 
 class Store:
     """Owns the connection. Readers get a thread-local cursor; writers also take a lock,
-    so concurrent ingests queue instead of failing on DuckDB's write-write conflicts."""
+    so concurrent ingests queue instead of failing on DuckDB's write-write conflicts.
+
+    `memo` keeps what every page render reads from the small tables (customers, metrics,
+    prices, revocations) until a write commits. This process is the store's only writer
+    (DuckDB allows one writer process) and every write goes through `transaction`, so
+    nothing it returns is ever staler than the last commit."""
 
     def __init__(self, path: str = ":memory:"):
         self.path = path
@@ -46,6 +55,8 @@ class Store:
         migrate(self._con)
         self._local = threading.local()
         self._write_lock = threading.Lock()
+        self._generation = 0  # commits that may have changed what `memo` holds
+        self._memo: dict[Hashable, tuple[int, object]] = {}
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
         cur = getattr(self._local, "cursor", None)
@@ -54,8 +65,9 @@ class Store:
         return cur
 
     @contextmanager
-    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A write transaction: all or nothing, one at a time in this process."""
+    def transaction(self, *, events_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A write transaction: all or nothing, one at a time in this process. Say
+        `events_only` when it writes nothing but the events table, so memos survive it."""
         with self._write_lock:
             cur = self.cursor()
             cur.execute("BEGIN TRANSACTION")
@@ -65,6 +77,23 @@ class Store:
                 cur.execute("ROLLBACK")
                 raise
             cur.execute("COMMIT")
+            if not events_only:
+                # After the commit, never before: a reader that computes between a bump and the
+                # commit would keep the old rows under the new generation.
+                self._generation += 1
+
+    def memo(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """`compute()`, remembered under `key` until the next write transaction commits.
+        For reads of the small tables only; the value must not be mutated."""
+        generation = self._generation  # read first: a commit during compute leaves the entry stale, hence unused
+        hit = self._memo.get(key)
+        if hit is not None and hit[0] == generation:
+            return hit[1]  # type: ignore[return-value]
+        value = compute()
+        if len(self._memo) >= MEMO_ENTRIES:
+            self._memo.clear()
+        self._memo[key] = (generation, value)
+        return value
 
     def close(self) -> None:
         self._con.close()

@@ -1,11 +1,13 @@
-"""Pure figure builders: DataFrame + palette -> figure dict."""
+"""Pure figure and element builders: DataFrame + palette -> figure dict; rows -> table JSON."""
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pandas as pd
+import plotly.io
 
 from dashboards.figures import usage_bar_figure
 from theme import palette
@@ -40,3 +42,17 @@ def test_empty_series_is_an_empty_chart_over_the_whole_window():
     fig = build(frame([]))
     assert fig["data"] == []
     assert fig["layout"]["xaxis"]["range"] == ["2026-02-28T12:00", "2026-03-30T12:00"]
+
+
+def test_plain_elements_serialise_like_dash_components():
+    from dash import html
+
+    from dashboards.elements import element, table
+
+    assert element("Td", "12", className="eb-num", id=None) == html.Td("12", className="eb-num").to_plotly_json()
+    built = table(["Metric", "Total"], [["Calls", "3"]], table_id="t", numeric={1}, selected=0, cell_ids=["total-calls"])
+    expected = html.Table([
+        html.Thead(html.Tr([html.Th("Metric"), html.Th("Total", className="eb-num")])),
+        html.Tbody([html.Tr([html.Td("Calls"), html.Td("3", className="eb-num", id="total-calls")], className="eb-selected")]),
+    ], className="eb-table", id="t")  # fmt: skip
+    assert json.loads(json.dumps(built)) == json.loads(plotly.io.to_json(expected))

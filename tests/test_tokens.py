@@ -87,6 +87,16 @@ def test_revoked_token_is_denied_403(store):
     assert tokens.verify(other)  # only that token
 
 
+def test_token_revoked_after_it_was_used_is_denied_at_once(store):
+    tokens = EmbedTokens([NEW], store)
+    token, claims = issue(tokens)
+    assert tokens.verify(token)  # remembered as not revoked...
+    revoke_token(store, claims.token_id)
+    with pytest.raises(TokenDenied) as exc:  # ...until the revocation commits
+        tokens.verify(token)
+    assert exc.value.status == 403
+
+
 def test_customer_revocation_denies_earlier_tokens_but_not_later_ones(store):
     now = [time.time()]
     tokens = EmbedTokens([NEW], store, clock=lambda: now[0])

@@ -1,0 +1,49 @@
+"""The store's memo of small-table reads: never staler than the last commit."""
+from __future__ import annotations
+
+from data.customers import get_customer, upsert_customers
+from data.models import Customer
+
+
+def test_memo_computes_once_until_a_write_commits(store):
+    calls = []
+    read = lambda: calls.append(1) or len(calls)  # noqa: E731
+    assert store.memo("k", read) == 1
+    assert store.memo("k", read) == 1
+    with store.transaction():
+        pass
+    assert store.memo("k", read) == 2
+
+
+def test_value_computed_while_a_write_commits_is_not_kept(store):
+    def read_during_a_write():
+        with store.transaction():
+            pass
+        return "stale"
+
+    assert store.memo("k", read_during_a_write) == "stale"
+    assert store.memo("k", lambda: "fresh") == "fresh"
+
+
+def test_events_only_write_keeps_memos(store):
+    store.memo("k", lambda: "kept")
+    with store.transaction(events_only=True):
+        pass
+    assert store.memo("k", lambda: "recomputed") == "kept"
+
+
+def test_rolled_back_write_keeps_memos(store):
+    store.memo("k", lambda: "kept")
+    try:
+        with store.transaction():
+            raise RuntimeError("abandoned")
+    except RuntimeError:
+        pass
+    assert store.memo("k", lambda: "recomputed") == "kept"
+
+
+def test_customer_change_shows_at_once(store):
+    upsert_customers(store, [Customer("c1", "Old name", "USD", "UTC", "en_US")])
+    assert get_customer(store, "c1").name == "Old name"
+    upsert_customers(store, [Customer("c1", "New name", "EUR", "UTC", "en_US")])
+    assert get_customer(store, "c1") == Customer("c1", "New name", "EUR", "UTC", "en_US")
