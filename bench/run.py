@@ -10,9 +10,7 @@ import os
 import re
 import subprocess
 import sys
-import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
@@ -21,6 +19,7 @@ import duckdb
 import requests
 
 from bench import store as bench_store
+from bench.load import closed_loop, post_request
 from data import Store
 from data.metrics import get_metric
 from data.usage import trailing_days, usage_series
@@ -124,17 +123,26 @@ def embed_url(http: requests.Session, base: str, customer: str) -> str:
     return r.json()["data"]["url"]
 
 
-def render_body(url: str) -> dict:
+def render_body(url: str, metric: str = "m01", group_by: str = "region") -> dict:
+    """The usage page's render callback as the browser posts it: 90 days, quantity."""
     token = parse_qs(urlparse(url).query)["token"][0]
     return {
         "output": "..usage-chart.figure...usage-totals.children...usage-breakdown.children...usage-caption.children..",
         "outputs": [{"id": i, "property": p} for i, p in (("usage-chart", "figure"), ("usage-totals", "children"),
                                                            ("usage-breakdown", "children"), ("usage-caption", "children"))],
-        "inputs": [{"id": "usage-window", "property": "value", "value": "90"}, {"id": "usage-metric", "property": "value", "value": "m01"},
-                   {"id": "usage-group-by", "property": "value", "value": "region"}, {"id": "usage-value", "property": "value", "value": "quantity"}],
-        "changedPropIds": ["usage-window.value"],
+        "inputs": [{"id": "usage-window", "property": "value", "value": "90"}, {"id": "usage-metric", "property": "value", "value": metric},
+                   {"id": "usage-group-by", "property": "value", "value": group_by}, {"id": "usage-value", "property": "value", "value": "quantity"}],
+        "changedPropIds": ["usage-metric.value"],
         "state": [{"id": "eb-url", "property": "search", "value": f"?token={token}"}],
     }  # fmt: skip
+
+
+def viewer_script(callback_url: str, page_url: str, viewer: int, requests_: int, metrics: int) -> list[bytes]:
+    """What one viewer clicks through: a different metric each time, grouped by region, by
+    model or not at all, so no two of its renders ask for the same chart."""
+    groups = ("region", "model", "")
+    return [post_request(callback_url, render_body(page_url, f"m{(viewer + r) % metrics:02d}", groups[r % 3]))
+            for r in range(requests_)]
 
 
 def page_samples(url: str, runs: int) -> list[float]:
@@ -171,30 +179,16 @@ def served_samples(db: Path, args) -> tuple[dict, float]:
         with requests.Session() as http:
             url = embed_url(http, server.base, typical(args.customers))
             results["getEmbeddableUrl over HTTP"] = timed(lambda: embed_url(http, server.base, typical(args.customers)), args.runs * 2)
-            body = render_body(url)
-            cb = f"{server.base}/embed/_dash-update-component"
-            results["Dash callback round trip (figure JSON)"] = timed(lambda: http.post(cb, json=body, timeout=30).raise_for_status(), args.runs)
-
-        latencies, errors = [], []
-        lock = threading.Lock()
-
-        def viewer(_: int) -> None:
-            with requests.Session() as http:
-                for _ in range(args.viewer_requests):
-                    t = time.perf_counter()
-                    try:
-                        ok = http.post(cb, json=body, timeout=60).status_code == 200
-                    except requests.RequestException:
-                        ok = False
-                    with lock:
-                        latencies.append((time.perf_counter() - t) * 1000)
-                        if not ok:
-                            errors.append(1)
-
-        with ThreadPoolExecutor(args.viewers) as pool:
-            list(pool.map(viewer, range(args.viewers)))
-        results[f"{args.viewers} concurrent viewers (callbacks)"] = latencies
-        results["errors among concurrent viewers"] = len(errors)
+            # Viewers of customers next to the typical one in the ranking: each its own token and data.
+            first = args.customers // 20
+            viewer_urls = [embed_url(http, server.base, f"c{(first + i) % args.customers:05d}") for i in range(args.viewers)]
+        cb = f"{server.base}/embed/_dash-update-component"
+        closed_loop(cb, [viewer_script(cb, url, 0, 3, args.metrics)])  # warm up
+        results["Dash callback round trip (figure JSON)"] = closed_loop(cb, [viewer_script(cb, url, 0, args.runs, args.metrics)]).latencies_ms
+        viewers = closed_loop(cb, [viewer_script(cb, u, i, args.viewer_requests, args.metrics)
+                                      for i, u in enumerate(viewer_urls)])
+        results[f"{args.viewers} concurrent viewers (callbacks)"] = viewers.latencies_ms
+        results["errors among concurrent viewers"] = len(viewers.errors)
 
         if args.page_runs:
             results["page: navigation to charts painted"] = page_samples(url, args.page_runs)

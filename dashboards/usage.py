@@ -137,7 +137,10 @@ class _Shown:
                            if m.aggregation in ADDITIVE and m.slug in priced else None) for m in self.metrics],
                          ["metric", "name", "unit", "aggregation", "value"])  # fmt: skip
 
-        pending_totals = deps.queries.submit(totals)  # while the chart's series is read here
+        # Read beside the chart's series, and remembered until this customer's events change:
+        # the totals stay the same while the viewer switches metric or grouping.
+        key = ("usage-page-totals", customer.id, self.spend, self.currency, self.start, self.end, self.look.tz)
+        pending_totals = deps.queries.submit(deps.store.memo, key, totals, usage_of=customer.id)
         self.unavailable = self.spend and self.metric is not None and self.metric.aggregation not in ADDITIVE
         if self.metric is not None and not self.unavailable:
             self.series = series(self.metric, window_size="day", group_by=self.group_by)

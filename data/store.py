@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Hashable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import TypeVar
 
@@ -37,9 +37,11 @@ class Store:
     so concurrent ingests queue instead of failing on DuckDB's write-write conflicts.
 
     `memo` keeps what every page render reads from the small tables (customers, metrics,
-    prices, revocations) until a write commits. This process is the store's only writer
-    (DuckDB allows one writer process) and every write goes through `transaction`, so
-    nothing it returns is ever staler than the last commit."""
+    prices, revocations) until a write commits, and a customer's usage until their events
+    change. This process is the store's only writer (DuckDB allows one writer process) and
+    every write goes through `transaction`, so nothing it returns is staler than the last
+    commit. An ingest says which customers it touched, so it does not wipe what other
+    customers' pages remembered."""
 
     def __init__(self, path: str = ":memory:"):
         self.path = path
@@ -55,8 +57,10 @@ class Store:
         migrate(self._con)
         self._local = threading.local()
         self._write_lock = threading.Lock()
-        self._generation = 0  # commits that may have changed what `memo` holds
-        self._memo: dict[Hashable, tuple[int, object]] = {}
+        self._generation = 0  # commits that may have changed anything `memo` holds
+        self._usage_generation = 0  # commits that added events of any customer
+        self._customer_generation: dict[str, int] = {}  # commits that added events of one customer
+        self._memo: dict[Hashable, tuple[tuple, object]] = {}
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
         cur = getattr(self._local, "cursor", None)
@@ -65,9 +69,12 @@ class Store:
         return cur
 
     @contextmanager
-    def transaction(self, *, events_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A write transaction: all or nothing, one at a time in this process. Say
-        `events_only` when it writes nothing but the events table, so memos survive it."""
+    def transaction(self, *, events_only: bool = False,
+                    customers: Iterable[str] | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A write transaction: all or nothing, one at a time in this process. Say `events_only`
+        when it writes nothing but events, so what `memo` keeps of the small tables survives
+        it, and `customers` when those events are all these customers', so the usage others'
+        pages remember survives too."""
         with self._write_lock:
             cur = self.cursor()
             cur.execute("BEGIN TRANSACTION")
@@ -77,15 +84,24 @@ class Store:
                 cur.execute("ROLLBACK")
                 raise
             cur.execute("COMMIT")
+            # After the commit, never before: a reader that computed between a bump and the
+            # commit would keep the old rows under the new generation.
             if not events_only:
-                # After the commit, never before: a reader that computes between a bump and the
-                # commit would keep the old rows under the new generation.
                 self._generation += 1
+            elif customers is None:
+                self._usage_generation += 1
+            else:
+                for customer_id in set(customers):
+                    self._customer_generation[customer_id] = self._customer_generation.get(customer_id, 0) + 1
 
-    def memo(self, key: Hashable, compute: Callable[[], T]) -> T:
-        """`compute()`, remembered under `key` until the next write transaction commits.
-        For reads of the small tables only; the value must not be mutated."""
-        generation = self._generation  # read first: a commit during compute leaves the entry stale, hence unused
+    def memo(self, key: Hashable, compute: Callable[[], T], *, usage_of: str | None = None) -> T:
+        """`compute()`, remembered under `key` until the next write transaction commits; with
+        `usage_of`, also until events of that customer arrive. For reads of the small tables,
+        and of one customer's usage; the value must not be mutated."""
+        # Read first: a commit while `compute` runs leaves the entry stale, hence never used.
+        generation: tuple = (self._generation,)
+        if usage_of is not None:
+            generation = (self._generation, self._usage_generation, self._customer_generation.get(usage_of, 0))
         hit = self._memo.get(key)
         if hit is not None and hit[0] == generation:
             return hit[1]  # type: ignore[return-value]

@@ -3,13 +3,13 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from urllib.parse import parse_qs, urlparse
 
 import pytest
 
 from api.tokens import EmbedTokens
-from conftest import A, AUTH, B, B_CALLS, B_SECRET_REGION, SECRET
+from conftest import A, AUTH, B, B_CALLS, B_SECRET_REGION, SECRET, cloud_event
 
 CALLBACK = "/embed/_dash-update-component"
 
@@ -143,3 +143,24 @@ def test_timezone_option_moves_day_buckets_and_the_caption(client, world):
     days = lambda body: [date.fromisoformat(d) for d in body["response"]["usage-chart"]["figure"]["data"][0]["x"]]  # noqa: E731
     # noon in Tokyo is 03:00 UTC: the day before in New York (22:00 or 23:00)
     assert days(ny) == [d - timedelta(days=1) for d in days(tokyo)]
+
+
+
+def cell_text(tree, cell_id: str) -> str | None:
+    """The children of the element with this id, anywhere in a callback's component JSON."""
+    if isinstance(tree, list):
+        return next((t for t in (cell_text(c, cell_id) for c in tree) if t is not None), None)
+    if isinstance(tree, dict) and "props" in tree:
+        props = tree["props"]
+        return props.get("children") if props.get("id") == cell_id else cell_text(props.get("children"), cell_id)
+    return None
+
+
+def test_render_includes_events_sent_after_the_previous_render(client, world):
+    token = token_of(embed_url(client))
+    api_calls = lambda: cell_text(client.post(CALLBACK, json=render_request(token)).json["response"]["usage-totals"]["children"],  # noqa: E731
+                                  "usage-total-api_calls")
+    assert api_calls() == "7"
+    late = [cloud_event(f"late-{i}", A, "api_call", datetime.now(UTC), region="eu") for i in range(2)]
+    assert client.post("/v1/events", headers=AUTH, json=late).status_code == 200
+    assert api_calls() == "9"

@@ -25,7 +25,7 @@ def test_value_computed_while_a_write_commits_is_not_kept(store):
     assert store.memo("k", lambda: "fresh") == "fresh"
 
 
-def test_events_only_write_keeps_memos(store):
+def test_events_only_write_keeps_memos_of_the_small_tables(store):
     store.memo("k", lambda: "kept")
     with store.transaction(events_only=True):
         pass
@@ -47,3 +47,24 @@ def test_customer_change_shows_at_once(store):
     assert get_customer(store, "c1").name == "Old name"
     upsert_customers(store, [Customer("c1", "New name", "EUR", "UTC", "en_US")])
     assert get_customer(store, "c1") == Customer("c1", "New name", "EUR", "UTC", "en_US")
+
+
+def test_usage_memo_survives_other_customers_events(store):
+    store.memo("totals-a", lambda: "kept", usage_of="a")
+    with store.transaction(events_only=True, customers=["b"]):
+        pass
+    assert store.memo("totals-a", lambda: "recomputed", usage_of="a") == "kept"
+
+
+def test_usage_memo_is_forgotten_when_the_customers_events_change(store):
+    store.memo("totals-a", lambda: "old", usage_of="a")
+    with store.transaction(events_only=True, customers=["a"]):
+        pass
+    assert store.memo("totals-a", lambda: "new", usage_of="a") == "new"
+
+
+def test_usage_memo_is_forgotten_when_any_customers_events_may_have_changed(store):
+    store.memo("totals-a", lambda: "old", usage_of="a")
+    with store.transaction(events_only=True):  # a loaded file: any customer
+        pass
+    assert store.memo("totals-a", lambda: "new", usage_of="a") == "new"
