@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from collections.abc import Sequence
+
 import duckdb
+import orjson
 import pandas as pd
 
 from data.store import Store, one
@@ -57,12 +60,49 @@ def insert_new_events(cur: duckdb.DuckDBPyConnection, relation: str, *, order: s
     return inserted
 
 
+# One statement per batch: the rows arrive as one JSON text (an array of
+# [source, id, customer_id, type, time, properties] arrays), so no DataFrame is built and
+# no list is bound value by value; `properties` stays JSON until it becomes the VARIANT.
+_INSERT_ROWS = """
+    INSERT INTO events (customer_id, type, time, source, id, properties, batch_id)
+    SELECT customer_id, type, time, source, id, CAST(properties AS VARIANT), (SELECT nextval('ingest_batches'))
+    FROM (
+        SELECT r->>2 AS customer_id, r->>3 AS type, CAST(r->>4 AS TIMESTAMP) AS time, r->>0 AS source, r->>1 AS id,
+               r->5 AS properties
+        FROM (SELECT unnest(CAST(CAST(? AS JSON) AS JSON[])) AS r)
+    ) i
+    WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.customer_id BETWEEN ? AND ?
+                      AND e.customer_id = i.customer_id AND e.source = i.source AND e.id = i.id)
+    ORDER BY customer_id, type, time"""
+
+
+def ingest_rows(store: Store, rows: Sequence[Sequence]) -> IngestResult:
+    """Write validated events given as rows (source, id, customer_id, type, time, properties):
+    `time` a naive UTC datetime, `properties` a JSON object as parsed (a dict of JSON values).
+    All of the batch or none of it; a repeat, stored or within the batch, is skipped: the first wins.
+
+    The same as `ingest_events` without pandas: the first of each repeat is kept here, and the
+    rows reach DuckDB as one JSON text (orjson writes each `properties` exactly as it would alone)."""
+    if not rows:
+        return IngestResult(received=0, inserted=0)
+    keys = {(r[2], r[0], r[1]) for r in rows}
+    fresh = rows
+    if len(keys) < len(rows):  # repeats within the batch: keep the first of each
+        seen: set[tuple] = set()
+        fresh = [r for r in rows if (key := (r[2], r[0], r[1])) not in seen and not seen.add(key)]
+    low, high = min(k[0] for k in keys), max(k[0] for k in keys)  # str order is DuckDB's VARCHAR order
+    payload = orjson.dumps(fresh).decode()
+    with store.transaction(events_only=True) as cur:
+        (inserted,) = one(cur, _INSERT_ROWS, [payload, low, high])
+    return IngestResult(received=len(rows), inserted=inserted)
+
+
 def ingest_events(store: Store, events: pd.DataFrame) -> IngestResult:
     """Write validated events (columns EVENT_COLUMNS; `time` naive UTC, `properties` JSON text):
     all of the batch or none of it. A repeat, stored or within the batch, is skipped: the first wins."""
     events = events[EVENT_COLUMNS].reset_index(drop=True)
     events["ord"] = range(len(events))
-    with store.transaction() as cur:
+    with store.transaction(events_only=True) as cur:
         cur.register("incoming", events)
         try:
             inserted = insert_new_events(cur, "(SELECT * REPLACE (CAST(time AS TIMESTAMP) AS time) FROM incoming)", order="ord")

@@ -98,6 +98,42 @@ def test_a_batch_with_any_bad_event_is_rejected_whole(client, world):
     assert count(client) == 0
 
 
+def test_repeats_within_a_batch_keep_the_first(client, world):
+    events = [cloud_event("r1", A, "llm", T, tokens=5, model="m1"), cloud_event("r2", A, "llm", T, tokens=1, model="m1"),
+              cloud_event("r1", A, "llm", T, tokens=7, model="m1"), cloud_event("r1", B, "llm", T, tokens=2, model="m1")]
+    r = client.post("/v1/events", headers=AUTH, json=events)
+    assert r.json["data"] == {"received": 4, "inserted": 3, "duplicates": 1}
+    assert count(client, A, metric="tokens") == 6 and count(client, B, metric="tokens") == 2
+
+
+def test_optional_attributes_missing_time_and_data(client, world):
+    bare = {"specversion": "1.0", "id": "bare", "source": "tests", "type": "api_call", "subject": A}
+    extra = {**cloud_event("extra", A, "api_call", T), "datacontenttype": "application/json", "dataschema": "x"}
+    r = client.post("/v1/events", headers=AUTH, json=[bare, extra])
+    assert r.json["data"] == {"received": 2, "inserted": 2, "duplicates": 0}
+    assert client.post("/v1/events", headers=AUTH, json=[bare]).json["data"]["duplicates"] == 1
+
+
+def test_invalid_events_are_described_like_before(client, world):
+    events = [
+        {**cloud_event("n1", A, "llm", T, tokens=True)},
+        {**cloud_event("n2", A, "llm", T)},
+        {**cloud_event("n3", A, "llm", T, tokens=1e308), "id": "", "extra": 1, "time": 5},
+        {**cloud_event("n4", A, "api_call", T), "data": None, "subject": 7},
+    ]
+    r = client.post("/v1/events", headers=AUTH, json=events)
+    assert r.status_code == 400 and r.json["error"]["message"] == "4 of 4 events are invalid; nothing was written"
+    assert r.json["error"]["details"] == [
+        {"index": 0, "field": "data.tokens", "message": "must be a number (a metric sums or compares it)"},
+        {"index": 1, "field": "data.tokens", "message": "must be a number (a metric sums or compares it)"},
+        {"index": 2, "field": "id", "message": "is required: a non-empty string of at most 256 characters"},
+        {"index": 2, "field": "extra", "message": "is not a CloudEvents attribute this API accepts"},
+        {"index": 2, "field": "time", "message": "must be an RFC 3339 timestamp string"},
+        {"index": 3, "field": "subject", "message": "is required: a non-empty string of at most 256 characters"},
+        {"index": 3, "field": "data", "message": "must be a JSON object"},
+    ]
+
+
 def test_a_single_event_object_is_accepted(client, world):
     r = client.post("/v1/events", headers=AUTH, json=cloud_event("solo", A, "api_call", T))
     assert r.json["data"]["inserted"] == 1
