@@ -60,6 +60,7 @@ def usage_bar_figure(
     for start, group, value in zip(series["window_start"], series["group"], series["value"]):
         by_group.setdefault(None if group is None or pd.isna(group) else str(group), []).append((start.date(), value))
     grouped = any(g is not None for g in by_group)
+    days = {d: (d.isoformat(), day_label(d, locale)) for rows in by_group.values() for d, _ in rows}
     traces = []
     for i, group in enumerate(sorted(g for g in by_group if g is not None) + ([None] if None in by_group else [])):
         raw = NO_GROUP if group is None else group
@@ -69,9 +70,9 @@ def usage_bar_figure(
             {
                 "type": "bar",
                 "name": name,
-                "x": [d.isoformat() for d, _ in rows],
+                "x": [days[d][0] for d, _ in rows],
                 "y": [float(v) for _, v in rows],  # floats for drawing only; totals stay Decimal
-                "customdata": [day_label(d, locale) for d, _ in rows],
+                "customdata": [days[d][1] for d, _ in rows],
                 "marker": {"color": palette[i % len(palette)]},
                 "hovertemplate": "%{customdata}: %{y:,}" + f" {unit}<extra>{name}</extra>",
             }

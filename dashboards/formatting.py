@@ -20,6 +20,10 @@ def parsed(locale: str) -> Locale:
     return Locale.parse(locale)
 
 
+# Pages show the same totals again on every render (and the totals are remembered), so
+# the formatted text is cached too. Decimal("1.0") and Decimal("1") share a cache entry,
+# which is right: both format alike.
+@lru_cache(maxsize=65536)
 def money(amount: Decimal, currency: str, locale: str) -> str:
     """`$1,234.57`, `¥1,235`, `BHD 1.235`: rounded half up to the currency's minor unit."""
     return format_currency(round_money(amount, currency), currency, locale=parsed(locale))
@@ -30,6 +34,7 @@ def unit_price(amount: Decimal, currency: str, locale: str) -> str:
     return format_currency(amount.normalize(), currency, format="¤#,##0.00####", currency_digits=False, locale=parsed(locale))
 
 
+@lru_cache(maxsize=65536)
 def number(value: Decimal, locale: str) -> str:
     return format_decimal(Decimal(value).normalize(), locale=parsed(locale))
 
