@@ -94,7 +94,7 @@ def ingest_rows(store: Store, rows: Sequence[Sequence]) -> IngestResult:
         fresh = [r for r in rows if (key := (r[2], r[0], r[1])) not in seen and not seen.add(key)]
     low, high = min(k[0] for k in keys), max(k[0] for k in keys)  # str order is DuckDB's VARCHAR order
     payload = orjson.dumps(fresh).decode()
-    with store.transaction(events_only=True) as cur:
+    with store.transaction(events_only=True, customers={k[0] for k in keys}) as cur:
         (inserted,) = one(cur, _INSERT_ROWS, [payload, low, high])
     return IngestResult(received=len(rows), inserted=inserted)
 
@@ -104,7 +104,7 @@ def ingest_events(store: Store, events: pd.DataFrame) -> IngestResult:
     all of the batch or none of it. A repeat, stored or within the batch, is skipped: the first wins."""
     events = events[EVENT_COLUMNS].reset_index(drop=True)
     events["ord"] = range(len(events))
-    with store.transaction(events_only=True) as cur:
+    with store.transaction(events_only=True, customers=set(events["customer_id"])) as cur:
         cur.register("incoming", events)
         try:
             inserted = insert_new_events(cur, "(SELECT * REPLACE (CAST(time AS TIMESTAMP) AS time) FROM incoming)", order="ord")

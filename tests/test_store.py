@@ -68,3 +68,16 @@ def test_usage_memo_is_forgotten_when_any_customers_events_may_have_changed(stor
     with store.transaction(events_only=True):  # a loaded file: any customer
         pass
     assert store.memo("totals-a", lambda: "new", usage_of="a") == "new"
+
+
+def test_an_ingest_forgets_only_its_own_customers_usage(store):
+    from datetime import datetime
+
+    from data.events import ingest_rows
+
+    upsert_customers(store, [Customer("a", "A", "USD", "UTC", "en_US"), Customer("b", "B", "USD", "UTC", "en_US")])
+    store.memo("totals-a", lambda: "a before", usage_of="a")
+    store.memo("totals-b", lambda: "b before", usage_of="b")
+    ingest_rows(store, [("src", "1", "b", "call", datetime(2026, 3, 1), {})])
+    assert store.memo("totals-a", lambda: "a after", usage_of="a") == "a before"
+    assert store.memo("totals-b", lambda: "b after", usage_of="b") == "b after"
