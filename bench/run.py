@@ -111,6 +111,11 @@ class Server:
                 return int(line.split()[1]) / 1024
         return float("nan")
 
+    def cpu_seconds(self) -> float:
+        """CPU the server has used so far, all its threads (DuckDB's too)."""
+        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rpartition(")")[2].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def stop(self) -> None:
         self.proc.terminate()
         self.proc.wait(timeout=30)
@@ -185,9 +190,13 @@ def served_samples(db: Path, args) -> tuple[dict, float]:
         cb = f"{server.base}/embed/_dash-update-component"
         closed_loop(cb, [viewer_script(cb, url, 0, 3, args.metrics)])  # warm up
         results["Dash callback round trip (figure JSON)"] = closed_loop(cb, [viewer_script(cb, url, 0, args.runs, args.metrics)]).latencies_ms
-        viewers = closed_loop(cb, [viewer_script(cb, u, i, args.viewer_requests, args.metrics)
-                                      for i, u in enumerate(viewer_urls)])
+        scripts = [viewer_script(cb, u, i, args.viewer_requests, args.metrics) for i, u in enumerate(viewer_urls)]
+        cpu, started = server.cpu_seconds(), time.perf_counter()
+        viewers = closed_loop(cb, scripts)
+        elapsed, cpu = time.perf_counter() - started, server.cpu_seconds() - cpu
         results[f"{args.viewers} concurrent viewers (callbacks)"] = viewers.latencies_ms
+        results["callbacks per second under load"] = len(viewers.latencies_ms) / elapsed
+        results["server CPU per callback under load (ms)"] = cpu * 1000 / max(1, len(viewers.latencies_ms))
         results["errors among concurrent viewers"] = len(viewers.errors)
 
         if args.page_runs:
@@ -268,6 +277,9 @@ def main(argv: list[str] | None = None) -> int:
     add(f"{args.viewers} concurrent viewers, callback latency", served[f"{args.viewers} concurrent viewers (callbacks)"],
         target="p95 <= 250 ms")
     rows.append(("errors among concurrent viewers", str(served["errors among concurrent viewers"]), "", "", "", "0"))
+    rows.append(("  callbacks served per second", f"{served['callbacks per second under load']:,.0f}", "", "", "", ""))
+    rows.append(("  server CPU per callback (ms, all threads)", f"{served['server CPU per callback under load (ms)']:.1f}",
+                 "", "", "", ""))
     add("getEmbeddableUrl over HTTP", served["getEmbeddableUrl over HTTP"], target="p95 <= 10 ms")
     bulk, floor = args.events / built["big"]["load_s"], args.events / built["big"]["floor_s"]
     rows.append(("bulk load (Parquet, rows/s)", f"{bulk:,.0f}", "", f"{floor:,.0f} rows/s (DuckDB copy, no checks)",
