@@ -58,7 +58,8 @@ def usage_bar_figure(
     # Plain loops over the columns: a pandas groupby costs more than the whole figure here.
     by_group: dict[str | None, list[tuple[date, object]]] = {}
     for start, group, value in zip(series["window_start"], series["group"], series["value"]):
-        by_group.setdefault(None if group is None or pd.isna(group) else str(group), []).append((start.date(), value))
+        missing = group is None or (isinstance(group, float) and group != group)  # None, or NaN from a non-object frame
+        by_group.setdefault(None if missing else str(group), []).append((start.date(), value))
     grouped = any(g is not None for g in by_group)
     days = {d: (d.isoformat(), day_label(d, locale)) for rows in by_group.values() for d, _ in rows}
     traces = []

@@ -10,13 +10,12 @@ from zoneinfo import ZoneInfo
 
 import dash
 import pandas as pd
-from babel.dates import format_date
 from dash import Input, Output, State, dcc, html
 
 from dashboards import formatting as fmt
 from dashboards.elements import element, table
 from dashboards.export import csv_download
-from dashboards.figures import NO_GROUP, usage_bar_figure
+from dashboards.figures import NO_GROUP, day_label, usage_bar_figure
 from dashboards.options import option_value
 from dashboards.shell import EmbedDeps, Look, expired_notice, look_of, verified
 from data.customers import get_customer
@@ -221,7 +220,7 @@ def register(app: dash.Dash, deps: EmbedDeps) -> None:
             breakdown = [element("H2", f"{metric.name} by {shown.key_name}", className="eb-subtitle"),
                          table([shown.key_name, "Total", "Unit"], shown.breakdown_rows(), table_id="usage-breakdown-table",
                                 numeric={1})]  # fmt: skip
-        span = f"{format_date(shown.first_day, 'medium', locale=look.locale)} – {format_date(shown.last_day, 'medium', locale=look.locale)}"
+        span = f"{day_label(shown.first_day, look.locale)} – {day_label(shown.last_day, look.locale)}"
         caption = [element("Span", f"Last {shown.days} days · {span} · {look.tz}" + (f" · spend in {shown.currency}" if shown.spend else ""))]
         if shown.unavailable:
             caption.append(element("P", f"Spend is shown for metrics that add up; {metric.name} is a {metric.aggregation.lower()}.",
