@@ -1,7 +1,7 @@
 """Bulk loading of event files (Parquet, CSV, NDJSON) with DuckDB's own readers.
 
-A file is one transaction: it is checked whole in SQL first, and a bad row stops it with
-the file, row and field named, with nothing of it written. Its events are deduplicated on
+A file is one transaction: every row is checked in SQL as it is written, and a bad row
+stops it with the file, row and field named, with nothing of it written. Its events are deduplicated on
 customer and (source, id) against the store and within the file (the first wins), as with
 the HTTP API, and go in as one run in clustered order.
 
@@ -16,14 +16,14 @@ from pathlib import Path
 
 import duckdb
 
-from data.events import insert_new_events
-from data.store import Store, one
+from data.events import insert_new_events, named
+from data.store import Store
 
 FORMATS = {".parquet": "parquet", ".csv": "csv", ".ndjson": "ndjson", ".jsonl": "ndjson", ".json": "ndjson"}
 _READERS = {
-    "parquet": "read_parquet(?)",
-    "csv": "read_csv(?, header = true, all_varchar = true)",
-    "ndjson": """read_json(?, format = 'newline_delimited', columns = {specversion: 'VARCHAR', id: 'VARCHAR',
+    "parquet": "read_parquet($path)",
+    "csv": "read_csv($path, header = true, all_varchar = true)",
+    "ndjson": """read_json($path, format = 'newline_delimited', columns = {specversion: 'VARCHAR', id: 'VARCHAR',
                  source: 'VARCHAR', type: 'VARCHAR', subject: 'VARCHAR', customer_id: 'VARCHAR', time: 'VARCHAR',
                  data: 'JSON'})""",
 }
@@ -78,12 +78,13 @@ def _literal(text: str) -> str:
 
 
 def _columns(cur: duckdb.DuckDBPyConnection, reader: str, path: str) -> dict[str, str]:
-    return {row[0]: row[1] for row in cur.execute(f"DESCRIBE SELECT * FROM {reader}", [path]).fetchall()}
+    return {row[0]: row[1] for row in cur.execute(f"DESCRIBE SELECT * FROM {reader}", {"path": path}).fetchall()}
 
 
-def _normalise(cur: duckdb.DuckDBPyConnection, reader: str, path: str) -> None:
-    """`normalised`, read from the file in one pass: row, source, id, customer_id, type,
-    time_ok, time (naive UTC), properties (JSON text or NULL)."""
+def _normalised(cur: duckdb.DuckDBPyConnection, fmt: str, path: str) -> str:
+    """A query over the file, read in one pass: row, source, id, customer_id, type, time_ok,
+    time (naive UTC), properties (JSON text or NULL); its parameter is `$path`."""
+    reader = _READERS[fmt]
     cols = _columns(cur, reader, path)
     if "subject" not in cols and "customer_id" in cols:
         subject = "customer_id"
@@ -108,58 +109,92 @@ def _normalise(cur: duckdb.DuckDBPyConnection, reader: str, path: str) -> None:
     else:
         time_utc = "CAST(timezone('UTC', TRY_CAST(time AS TIMESTAMPTZ)) AS TIMESTAMP)"
         time_ok = r"regexp_matches(CAST(time AS VARCHAR), '(Z|z|[+-]\d\d:?\d\d)$') AND TRY_CAST(time AS TIMESTAMPTZ) IS NOT NULL"
-    cur.execute(f"""CREATE TEMP TABLE normalised AS
-        SELECT row_number() OVER () AS row, CAST(source AS VARCHAR) AS source, CAST(id AS VARCHAR) AS id,
-               CAST({subject} AS VARCHAR) AS customer_id, CAST(type AS VARCHAR) AS type, {time_ok} AS time_ok,
-               {time_utc} AS time, {data} AS properties
-        FROM {reader}""", [path])
+    row = "row_number() OVER ()"
+    if fmt == "parquet" and "file_row_number" not in cols:  # the reader numbers the rows: no window over the file
+        row, reader = "file_row_number + 1", "read_parquet($path, file_row_number = true)"
+    return f"""SELECT {row} AS row, CAST(source AS VARCHAR) AS source, CAST(id AS VARCHAR) AS id,
+                      CAST({subject} AS VARCHAR) AS customer_id, CAST(type AS VARCHAR) AS type, {time_ok} AS time_ok,
+                      {time_utc} AS time, {data} AS properties
+               FROM {reader}"""
 
 
-def _problems(cur: duckdb.DuckDBPyConnection) -> list[Problem]:
-    """The first MAX_REPORTED problems in file order, found in one scan of `normalised`."""
-    checks: list[tuple[str, str, list, str]] = [
-        (field, f"coalesce(trim({column}), '') = ''", [], "is missing or empty")
+def _checks(cur: duckdb.DuckDBPyConnection) -> tuple[list[tuple[str, str, str]], dict[str, str]]:
+    """Every check a row must pass, as (field, condition on a row of `_normalised`, message), with their parameters."""
+    checks = [
+        (field, f"coalesce(trim({column}), '') = ''", "is missing or empty")
         for field, column in (("id", "id"), ("source", "source"), ("type", "type"), ("subject", "customer_id"))
     ]
     checks += [
-        ("time", "NOT coalesce(time_ok, false)", [], "is not an RFC 3339 timestamp with an offset"),
-        ("data", "properties IS NOT NULL AND NOT (json_valid(properties) AND json_type(properties::JSON) = 'OBJECT')", [],
+        ("time", "NOT coalesce(time_ok, false)", "is not an RFC 3339 timestamp with an offset"),
+        # valid JSON whose first character past JSON whitespace is "{" is an object: one parse, not two
+        ("data", r"properties IS NOT NULL AND NOT (json_valid(properties) AND ltrim(properties, E' \t\n\r') LIKE '{%')",
          "is not a JSON object"),
-        ("subject", "customer_id NOT IN (SELECT id FROM customers) AND coalesce(trim(customer_id), '') <> ''", [],
+        ("subject", "customer_id NOT IN (SELECT id FROM customers) AND coalesce(trim(customer_id), '') <> ''",
          "is not a known customer"),
     ]
     numeric = cur.execute("""SELECT DISTINCT event_type, value_property FROM billable_metrics
                              WHERE value_property IS NOT NULL AND aggregation <> 'UNIQUE_COUNT' ORDER BY ALL""").fetchall()
-    checks += [
-        (f"data.{prop}", """type = ? AND properties IS NOT NULL AND json_valid(properties)
-                            AND TRY_CAST(json_extract_string(properties, '$.' || ?) AS DECIMAL(38, 9)) IS NULL""",
-         [event_type, prop], f"must be a number (a {event_type} metric sums or compares it)")
-        for event_type, prop in numeric
-    ]
-    flags = ", ".join(f"({condition}) AS c{i}" for i, (_, condition, _, _) in enumerate(checks))
-    params = [p for _, _, check_params, _ in checks for p in check_params]
-    rows = cur.execute(
-        f"SELECT * FROM (SELECT row, {flags} FROM normalised) WHERE {' OR '.join(f'c{i}' for i in range(len(checks)))} "
-        "ORDER BY row LIMIT ?", [*params, MAX_REPORTED]).fetchall()  # fmt: skip
+    params: dict[str, str] = {}
+    for i, (event_type, prop) in enumerate(numeric):  # TRY: DuckDB may extract before json_valid has ruled a row out
+        params[f"type{i}"], params[f"prop{i}"] = event_type, prop
+        checks.append((f"data.{prop}", f"""type = $type{i} AND properties IS NOT NULL AND json_valid(properties)
+                                           AND TRY_CAST(TRY(json_extract_string(properties, '$.' || $prop{i})) AS DECIMAL(38, 9)) IS NULL""",
+                       f"must be a number (a {event_type} metric sums or compares it)"))
+    return checks, params
+
+
+def _problems(cur: duckdb.DuckDBPyConnection, relation: str, path: str) -> list[Problem]:
+    """The first MAX_REPORTED problems in file order, found in one scan of `relation`."""
+    checks, params = _checks(cur)
+    flags = ", ".join(f"({condition}) AS c{i}" for i, (_, condition, _) in enumerate(checks))
+    query = (f"SELECT * FROM (SELECT row, {flags} FROM {relation}) WHERE {' OR '.join(f'c{i}' for i in range(len(checks)))} "
+             f"ORDER BY row LIMIT {MAX_REPORTED}")
+    rows = cur.execute(query, named(query, {**params, "path": path})).fetchall()
     problems = [Problem(row, field, message) for row, *failed in rows
-                for (field, _, _, message), bad in zip(checks, failed) if bad]
+                for (field, _, message), bad in zip(checks, failed) if bad]
     return sorted(problems, key=lambda p: (p.row or 0, p.field or ""))[:MAX_REPORTED]
 
 
+def _relation(cur: duckdb.DuckDBPyConnection, fmt: str, path: str) -> str:
+    """The file's rows for the queries that follow: a Parquet file is read again by each (a
+    columnar read costs less than keeping a copy), a text file is parsed once into a temp table."""
+    query = _normalised(cur, fmt, path)
+    if fmt == "parquet":
+        return f"({query})"
+    cur.execute(f"CREATE TEMP TABLE normalised AS {query}", {"path": path})
+    return "normalised"
+
+
 def load_events_file(store: Store, path: str) -> LoadResult:
-    """Load one file in one transaction. Raises LoadError (nothing written) for a bad file or row."""
-    reader = _READERS[file_format(path)]
+    """Load one file in one transaction. Raises LoadError (nothing written) for a bad file or row.
+
+    A good file costs two reads: one for its counts, one that checks every row, drops what is
+    stored or repeated and writes the rest in order (a failed check fails that statement). Only
+    a file that fails is read once more, to name its first problems."""
+    fmt = file_format(path)
     if not Path(path).is_file():
         raise LoadError(path, [Problem(None, None, "no such file")])
-    with store.transaction() as cur:  # a rollback also drops the temp table
-        try:
-            _normalise(cur, reader, path)
-            problems = _problems(cur)
-            if problems:
-                raise LoadError(path, problems)
-            (rows,) = one(cur, "SELECT count(*) FROM normalised")
-            inserted = insert_new_events(cur, "normalised", order="row", tail=False)
-            cur.execute("DROP TABLE normalised")
-        except duckdb.Error as exc:
-            raise LoadError(path, [Problem(None, None, str(exc).splitlines()[0])]) from None
+    try:
+        with store.transaction() as cur:  # a rollback also drops the temp table
+            relation = _relation(cur, fmt, path)
+            checks, params = _checks(cur)
+            rows, inserted = insert_new_events(cur, relation, order="row", tail=False, params={**params, "path": path},
+                                               check=" OR ".join(f"({condition})" for _, condition, _ in checks))
+            if relation == "normalised":
+                cur.execute("DROP TABLE normalised")
+    except duckdb.Error as exc:
+        raise LoadError(path, _problems_of(store, fmt, path) or [Problem(None, None, str(exc).splitlines()[0])]) from None
     return LoadResult(path=path, rows=rows, inserted=inserted)
+
+
+def _problems_of(store: Store, fmt: str, path: str) -> list[Problem]:
+    """The problems of a file that failed to load (none if it failed for another reason)."""
+    try:
+        with store.transaction(events_only=True) as cur:  # writes nothing but a temp table it drops
+            relation = _relation(cur, fmt, path)
+            problems = _problems(cur, relation, path)
+            if relation == "normalised":
+                cur.execute("DROP TABLE normalised")
+        return problems
+    except (duckdb.Error, LoadError):
+        return []

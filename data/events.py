@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import re
 from collections.abc import Sequence
 
 import duckdb
@@ -30,34 +31,46 @@ class IngestResult:
         return self.received - self.inserted
 
 
-def insert_new_events(cur: duckdb.DuckDBPyConnection, relation: str, *, order: str, tail: bool = True) -> int:
+CHECK_FAILED = "embedash: a row failed the load checks"
+_NAMED = re.compile(r"\$([A-Za-z_]\w*)")
+
+
+def named(sql: str, params: dict) -> dict:
+    """The named parameters `sql` uses (DuckDB refuses any it does not)."""
+    return {name: params[name] for name in set(_NAMED.findall(sql)) if name in params}
+
+
+def insert_new_events(cur: duckdb.DuckDBPyConnection, relation: str, *, order: str, tail: bool = True,
+                      check: str | None = None, params: dict | None = None) -> tuple[int, int]:
     """Append the rows of `relation` (EVENT_COLUMNS, `time` naive UTC, `properties` JSON text)
-    that are not stored yet, the first of each repeat within it by `order`; returns how many.
+    that are not stored yet, the first of each repeat within it by `order`; returns how many
+    rows it had and how many went in.
 
     The batch goes in as one run sorted like the clustered table. With `tail` (API batches,
     small runs) it gets a fresh batch_id, so compaction merges it with the other small runs;
     without (a loaded file, one large run) batch_id 0: it is left as it is.
+    `check`, a condition on a row, fails the statement (DuckDB error CHECK_FAILED) if any row
+    meets it, repeats included; `params` are the named parameters of `relation` and `check`.
     Call inside a transaction."""
+    params = dict(params or {})
     (batch_id,) = one(cur, "SELECT nextval('ingest_batches')") if tail else (0,)
-    (low, high, repeats) = one(cur, f"""SELECT min(customer_id), max(customer_id),
-                                              count(*) - count(DISTINCT (customer_id, source, id)) FROM {relation}""")
-    if low is None:
-        return 0
+    stats = f"SELECT count(*), min(customer_id), max(customer_id), count(*) - count(DISTINCT (customer_id, source, id)) FROM {relation}"
+    (rows, low, high, repeats) = one(cur, stats, named(stats, params))
+    if not rows:
+        return 0, 0
+    checked = f"(SELECT * FROM {relation} WHERE CASE WHEN {check} THEN error('{CHECK_FAILED}') ELSE true END)" if check else relation
     first_of_each = f"QUALIFY row_number() OVER (PARTITION BY customer_id, source, id ORDER BY {order}) = 1" if repeats else ""
-    (inserted,) = one(
-        cur,
-        f"""INSERT INTO events (customer_id, type, time, source, id, properties, batch_id)
-            SELECT customer_id, type, time, source, id, CAST(CAST(coalesce(properties, '{{}}') AS JSON) AS VARIANT), ?
+    insert = f"""INSERT INTO events (customer_id, type, time, source, id, properties, batch_id)
+            SELECT customer_id, type, time, source, id, CAST(CAST(coalesce(properties, '{{}}') AS JSON) AS VARIANT), $batch_id
             FROM (
-                SELECT * FROM {relation} i
-                WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.customer_id BETWEEN ? AND ?
+                SELECT * FROM {checked} i
+                WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.customer_id BETWEEN $low AND $high
                                   AND e.customer_id = i.customer_id AND e.source = i.source AND e.id = i.id)
                 {first_of_each}
             )
-            ORDER BY customer_id, type, time""",
-        [batch_id, low, high],
-    )
-    return inserted
+            ORDER BY customer_id, type, time"""
+    (inserted,) = one(cur, insert, named(insert, {**params, "batch_id": batch_id, "low": low, "high": high}))
+    return rows, inserted
 
 
 # One statement per batch: the rows arrive as one JSON text (an array of
@@ -107,7 +120,7 @@ def ingest_events(store: Store, events: pd.DataFrame) -> IngestResult:
     with store.transaction(events_only=True, customers=set(events["customer_id"])) as cur:
         cur.register("incoming", events)
         try:
-            inserted = insert_new_events(cur, "(SELECT * REPLACE (CAST(time AS TIMESTAMP) AS time) FROM incoming)", order="ord")
+            _, inserted = insert_new_events(cur, "(SELECT * REPLACE (CAST(time AS TIMESTAMP) AS time) FROM incoming)", order="ord")
         finally:
             cur.unregister("incoming")
     return IngestResult(received=len(events), inserted=inserted)

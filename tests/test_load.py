@@ -158,3 +158,35 @@ def test_a_loaded_file_is_one_sorted_run_not_tail_for_compaction(ready, tmp_path
     assert tail_rows(ready) == 0
     assert [t for (t,) in ready.cursor().execute("SELECT time FROM events").fetchall()] == sorted(
         t for (t,) in ready.cursor().execute("SELECT time FROM events").fetchall())
+
+
+def test_a_data_column_must_hold_json_objects(ready, tmp_path):
+    path = tmp_path / "d.csv"
+    path.write_text('id,source,type,subject,time,data\n1,f,llm,c1,2026-01-05T10:00:00Z," {""tokens"": 2}"\n'
+                    '2,f,llm,c1,2026-01-05T10:00:00Z,"[1, 2]"\n3,f,llm,c1,2026-01-05T10:00:00Z,"{oops"\n')
+    with pytest.raises(LoadError) as exc:
+        load_events_file(ready, str(path))
+    assert [(p.row, p.field) for p in exc.value.problems] == [(2, "data"), (2, "data.tokens"), (3, "data")]
+    assert count_events(ready) == 0
+    path.write_text('id,source,type,subject,time,data\n1,f,llm,c1,2026-01-05T10:00:00Z," {""tokens"": 2}"\n')
+    assert load_events_file(ready, str(path)).inserted == 1 and tokens_total(ready) == 2
+
+
+def test_a_bad_row_is_refused_even_when_it_repeats_a_stored_event(ready, tmp_path):
+    load_events_file(ready, write_csv(tmp_path / "a.csv", ["1,f,llm,c1,2026-01-05T10:00:00Z,eu,1"]))
+    path = write_csv(tmp_path / "b.csv", ["2,f,llm,c1,2026-01-05T10:00:00Z,eu,2", "1,f,llm,c1,2026-01-05T10:00:00Z,eu,x"])
+    with pytest.raises(LoadError) as exc:
+        load_events_file(ready, path)
+    assert [(p.row, p.field) for p in exc.value.problems] == [(2, "data.tokens")]
+    assert count_events(ready) == 1
+
+
+def test_parquet_rows_are_numbered_in_file_order(ready, tmp_path):
+    path = str(tmp_path / "e.parquet")
+    duckdb.connect().execute(f"""COPY (SELECT 'p' || i AS id, 'f' AS source, 'llm' AS type, 'c1' AS subject,
+        TIMESTAMPTZ '2026-01-10 00:00:00+00' AS time, json_object('tokens', CASE WHEN i = 150000 THEN 'x' ELSE '1' END) AS data
+        FROM range(200000) t(i)) TO '{path}' (FORMAT parquet, ROW_GROUP_SIZE 50000)""")
+    with pytest.raises(LoadError) as exc:
+        load_events_file(ready, path)
+    assert [(p.row, p.field) for p in exc.value.problems] == [(150001, "data.tokens")]
+    assert count_events(ready) == 0
