@@ -134,6 +134,13 @@ def test_invalid_events_are_described_like_before(client, world):
     ]
 
 
+def test_a_customer_created_after_a_refused_event_is_known_at_once(client, world):
+    event = cloud_event("late-customer", "c-new", "api_call", T)
+    assert client.post("/v1/events", headers=AUTH, json=[event]).status_code == 400
+    assert client.post("/v1/customers", headers=AUTH, json={"id": "c-new", "name": "New"}).status_code == 200
+    assert client.post("/v1/events", headers=AUTH, json=[event]).json["data"]["inserted"] == 1
+
+
 def test_a_single_event_object_is_accepted(client, world):
     r = client.post("/v1/events", headers=AUTH, json=cloud_event("solo", A, "api_call", T))
     assert r.json["data"]["inserted"] == 1
