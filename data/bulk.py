@@ -190,7 +190,7 @@ def load_events_file(store: Store, path: str) -> LoadResult:
 def _problems_of(store: Store, fmt: str, path: str) -> list[Problem]:
     """The problems of a file that failed to load (none if it failed for another reason)."""
     try:
-        with store.transaction(events_only=True) as cur:  # writes nothing but a temp table it drops
+        with store.transaction(events_only=True, customers=()) as cur:  # writes nothing but a temp table it drops
             relation = _relation(cur, fmt, path)
             problems = _problems(cur, relation, path)
             if relation == "normalised":
