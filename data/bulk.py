@@ -175,7 +175,8 @@ def load_events_file(store: Store, path: str) -> LoadResult:
     if not Path(path).is_file():
         raise LoadError(path, [Problem(None, None, "no such file")])
     try:
-        with store.transaction() as cur:  # a rollback also drops the temp table
+        # Events of any customer in the file: every remembered usage goes, the small tables' memos stay.
+        with store.transaction(events_only=True) as cur:  # a rollback also drops the temp table
             relation = _relation(cur, fmt, path)
             checks, params = _checks(cur)
             rows, inserted = insert_new_events(cur, relation, order="row", tail=False, params={**params, "path": path},

@@ -81,3 +81,16 @@ def test_an_ingest_forgets_only_its_own_customers_usage(store):
     ingest_rows(store, [("src", "1", "b", "call", datetime(2026, 3, 1), {})])
     assert store.memo("totals-a", lambda: "a after", usage_of="a") == "a before"
     assert store.memo("totals-b", lambda: "b after", usage_of="b") == "b after"
+
+
+def test_a_loaded_file_forgets_every_customers_usage_but_not_the_small_tables(store, tmp_path):
+    from data.bulk import load_events_file
+
+    upsert_customers(store, [Customer("a", "A", "USD", "UTC", "en_US")])
+    path = tmp_path / "events.ndjson"
+    path.write_text('{"id": "1", "source": "s", "type": "call", "subject": "a", "time": "2026-03-01T00:00:00Z"}\n')
+    store.memo("totals-a", lambda: "before", usage_of="a")
+    store.memo("k", lambda: "kept")
+    load_events_file(store, str(path))
+    assert store.memo("totals-a", lambda: "after", usage_of="a") == "after"
+    assert store.memo("k", lambda: "recomputed") == "kept"
