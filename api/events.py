@@ -150,7 +150,7 @@ def post_events():
         raise bad_request(f"{len({d['index'] for d in details})} of {len(events)} events are invalid; nothing was written",
                           field="events", code="invalid_events", details=details)
     result = ingest_rows(svc.store, rows)
-    svc.compactor.nudge()
+    svc.compactor.nudge(result.inserted)
     return jsonify({"data": {"received": result.received, "inserted": result.inserted, "duplicates": result.duplicates}})
 
 

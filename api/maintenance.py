@@ -19,19 +19,25 @@ class Compactor:
     def __init__(self, store: Store, threshold: int):
         self._store, self._threshold = store, threshold
         self._running = threading.Lock()
+        # Counted here rather than asked of the store on every ingest (a scan of batch ids).
+        self._tail = tail_rows(store) if threshold > 0 else 0
 
-    def nudge(self) -> None:
-        if self._threshold <= 0 or self._running.locked() or tail_rows(self._store) < self._threshold:
+    def nudge(self, inserted: int) -> None:
+        """An ingest appended `inserted` events to the tail."""
+        self._tail += inserted
+        if self._threshold <= 0 or self._running.locked() or self._tail < self._threshold:
             return
         threading.Thread(target=self._run, name="embedash-compactor", daemon=True).start()
 
     def _run(self) -> None:
         if not self._running.acquire(blocking=False):
             return
+        self._tail = 0  # what arrives from now on is the next tail (a few counted twice start it sooner)
         try:
             rows = compact_tail(self._store)
             log.info("compacted %d events", rows)
         except Exception:
+            self._tail = tail_rows(self._store)
             log.exception("compaction failed; it will be tried again after the next ingest")
         finally:
             self._running.release()

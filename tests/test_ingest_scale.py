@@ -55,6 +55,14 @@ def test_the_ingested_tail_is_compacted_in_the_background(config, store, world):
     assert usage.json["data"][0]["value"] == "50"
 
 
+def test_a_tail_left_by_an_earlier_server_counts_towards_compaction(config, store, world):
+    left = tail_rows(store)  # the world's events, ingested by the `world` fixture's app
+    app = create_app(replace(config, compact_rows=left + 5), store=store)
+    r = app.test_client().post("/v1/events", headers=AUTH, json=[cloud_event(f"late{i}", A, "api_call", T) for i in range(5)])
+    assert r.status_code == 200
+    until(lambda: tail_rows(store) == 0, timeout=10)
+
+
 def test_concurrent_ingest_and_reads_lose_nothing_and_fail_nothing(live_server, world, store):
     writers, readers, batches, size = 4, 4, 10, 200
     errors: list[str] = []
