@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pandas as pd
@@ -12,7 +12,7 @@ from data.customers import upsert_customers
 from data.events import count_events, ingest_events
 from data.metrics import get_metric, upsert_metrics
 from data.models import BillableMetric, Customer
-from data.usage import trailing_days, usage_series, usage_totals
+from data.usage import fixed_offset_minutes, trailing_days, usage_series, usage_totals
 
 T0, T1 = datetime(2026, 3, 1, tzinfo=UTC), datetime(2026, 3, 4, tzinfo=UTC)
 METRICS = [
@@ -146,3 +146,24 @@ def test_compaction_and_clustering_change_no_answer(filled):
     assert all_answers(filled) == before
     order = filled.cursor().execute("SELECT customer_id, type, time FROM events").fetchall()
     assert order == sorted(order)  # one run in (customer, type, time) order after clustering
+
+
+def test_days_in_a_half_hour_zone_follow_its_offset(filled):
+    got = series(filled, "count_m", tz="Asia/Kolkata", window_size="day", start=T0 - timedelta(hours=6))
+    assert [(w.strftime("%m-%d"), v) for w, v in zip(got.window_start, got.value)] == [("03-01", 1), ("03-02", 2)]
+
+
+def test_a_daylight_saving_change_inside_the_window_moves_later_events_by_its_hour(store):
+    upsert_customers(store, [Customer("ny", "NY", "USD", "America/New_York", "en_US")])
+    upsert_metrics(store, METRICS)
+    # 04:30 UTC is 00:30 EDT on Oct 31, but 23:30 EST on Nov 1 once clocks went back (Nov 1, 06:00 UTC).
+    ingest_events(store, events([("ny", datetime(2026, 10, 31, 4, 30), {}), ("ny", datetime(2026, 11, 2, 4, 30), {})]))
+    start, end = datetime(2026, 10, 30, 4, tzinfo=UTC), datetime(2026, 11, 4, 5, tzinfo=UTC)
+    got = usage_series(store, metric=get_metric(store, "count_m"), customer_id="ny", start=start, end=end, tz="America/New_York")
+    assert [w.strftime("%m-%d") for w in got.window_start] == ["10-31", "11-01"]
+
+
+def test_fixed_offset_is_found_only_where_no_clock_change_falls():
+    assert fixed_offset_minutes("Asia/Kolkata", T0, T1) == 330
+    assert fixed_offset_minutes("America/New_York", datetime(2026, 1, 5, tzinfo=UTC), datetime(2026, 2, 5, tzinfo=UTC)) == -300
+    assert fixed_offset_minutes("America/New_York", datetime(2026, 10, 30, tzinfo=UTC), datetime(2026, 11, 4, tzinfo=UTC)) is None
