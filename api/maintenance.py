@@ -21,23 +21,29 @@ class Compactor:
         self._running = threading.Lock()
         # Counted here rather than asked of the store on every ingest (a scan of batch ids).
         self._tail = tail_rows(store) if threshold > 0 else 0
+        self._counting = threading.Lock()  # ingests nudge from many request threads
 
     def nudge(self, inserted: int) -> None:
         """An ingest appended `inserted` events to the tail."""
-        self._tail += inserted
-        if self._threshold <= 0 or self._running.locked() or self._tail < self._threshold:
-            return
-        threading.Thread(target=self._run, name="embedash-compactor", daemon=True).start()
+        with self._counting:
+            self._tail += inserted
+            due = self._threshold > 0 and self._tail >= self._threshold
+        if due and not self._running.locked():
+            threading.Thread(target=self._run, name="embedash-compactor", daemon=True).start()
+
+    def _reset(self, rows: int) -> None:
+        with self._counting:
+            self._tail = rows
 
     def _run(self) -> None:
         if not self._running.acquire(blocking=False):
             return
-        self._tail = 0  # what arrives from now on is the next tail (a few counted twice start it sooner)
+        self._reset(0)  # what arrives from now on is the next tail (a few counted twice start it sooner)
         try:
             rows = compact_tail(self._store)
             log.info("compacted %d events", rows)
         except Exception:
-            self._tail = tail_rows(self._store)
+            self._reset(tail_rows(self._store))
             log.exception("compaction failed; it will be tried again after the next ingest")
         finally:
             self._running.release()

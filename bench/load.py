@@ -44,21 +44,32 @@ async def _answer(reader: asyncio.StreamReader) -> int:
 
 
 async def _viewer(host: str, port: int, script: list[bytes], outcome: Outcome) -> None:
-    reader, writer = await asyncio.open_connection(host, port)
+    """Every request of the script is sent and counted: a failed one is an error (its time is
+    not a latency, so fast failures cannot flatter the figures) and the next goes on a new
+    connection."""
+    connection = None
     try:
         for request in script:
             started = time.perf_counter()
             try:
+                if connection is None:
+                    connection = await asyncio.open_connection(host, port)
+                reader, writer = connection
                 writer.write(request)
                 status = await _answer(reader)
             except (OSError, RuntimeError, ValueError, IndexError, asyncio.IncompleteReadError) as exc:
                 outcome.errors.append(repr(exc))
-                return
-            outcome.latencies_ms.append((time.perf_counter() - started) * 1000)
-            if status != 200:
+                if connection is not None:
+                    connection[1].close()
+                connection = None
+                continue
+            if status == 200:
+                outcome.latencies_ms.append((time.perf_counter() - started) * 1000)
+            else:
                 outcome.errors.append(f"HTTP {status}")
     finally:
-        writer.close()
+        if connection is not None:
+            connection[1].close()
 
 
 def closed_loop(url: str, scripts: list[list[bytes]]) -> Outcome:

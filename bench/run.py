@@ -156,6 +156,13 @@ def render_body(url: str, metric: str = "m01", group_by: str = "region") -> dict
     }  # fmt: skip
 
 
+def succeeded(outcome) -> list[float]:
+    """The latencies of a run that must not fail: a measure of errors is no measure."""
+    if outcome.errors:
+        raise RuntimeError(f"{len(outcome.errors)} requests failed, e.g. {outcome.errors[0]}")
+    return outcome.latencies_ms
+
+
 def viewer_script(callback_url: str, page_url: str, viewer: int, requests_: int, metrics: int) -> list[bytes]:
     """What one viewer clicks through: a different metric each time, grouped by region, by
     model or not at all, so no two of its renders ask for the same chart."""
@@ -203,7 +210,13 @@ def served_samples(db: Path, args) -> tuple[dict, float]:
             viewer_urls = [embed_url(http, server.base, f"c{(first + i) % args.customers:05d}") for i in range(args.viewers)]
         cb = f"{server.base}/embed/_dash-update-component"
         closed_loop(cb, [viewer_script(cb, url, 0, 3, args.metrics)])  # warm up
-        results["Dash callback round trip (figure JSON)"] = closed_loop(cb, [viewer_script(cb, url, 0, args.runs, args.metrics)]).latencies_ms
+        results["Dash callback round trip (figure JSON)"] = succeeded(closed_loop(cb, [viewer_script(cb, url, 0, args.runs, args.metrics)]))
+        # A customer's first view: nothing of theirs remembered (their totals read cold), one
+        # after another, customers no other measure reads.
+        with requests.Session() as http:
+            fresh = [embed_url(http, server.base, f"c{(first + args.viewers + 1 + i) % args.customers:05d}") for i in range(args.runs)]
+        results["first view of a customer"] = succeeded(closed_loop(cb, [sum((viewer_script(cb, u, i, 1, args.metrics)
+                                                                               for i, u in enumerate(fresh)), [])]))
         scripts = [viewer_script(cb, u, i, args.viewer_requests, args.metrics) for i, u in enumerate(viewer_urls)]
         cpu, started = server.cpu_seconds(), time.perf_counter()
         viewers = closed_loop(cb, scripts)
@@ -219,7 +232,7 @@ def served_samples(db: Path, args) -> tuple[dict, float]:
         with requests.Session() as http:
             # A customer no other measure reads, ids new in every run (a re-sent event would be a
             # cheap no-op) and a time of its own for each event, as a live feed sends them.
-            subject, run = f"c{(args.customers // 20 + args.viewers) % args.customers:05d}", time.time_ns()
+            subject, run = f"c{(first + args.viewers) % args.customers:05d}", time.time_ns()
 
             def batch(b: int) -> list[dict]:
                 now = datetime.now(UTC)
@@ -294,8 +307,9 @@ def main(argv: list[str] | None = None) -> int:
     rows.append((f"usage query {M} -> {N} events, same customer size (p95)", "", "", f"{pct(small, 0.95):.1f} ms at {M}",
                  f"{pct(q['same size'], 0.95) / pct(small, 0.95):.2f}x", "<= 1.5x"))
     rows.append((f"usage query {M} -> {N} events, typical customer (p95)", "", "", f"{pct(small, 0.95):.1f} ms at {M}",
-                 f"{pct(q['embedash'], 0.95) / pct(small, 0.95):.2f}x", f"({args.events / args.compare:g}x its events)"))
+                 f"{pct(q['embedash'], 0.95) / pct(small, 0.95):.2f}x", f"<= 1.5x ({args.events / args.compare:g}x its events)"))
     add("Dash callback round trip over HTTP", served["Dash callback round trip (figure JSON)"], target="p95 <= 25 ms")
+    add("  the same, a customer's first view (totals read cold)", served["first view of a customer"], target="p95 <= 25 ms")
     if "page: navigation to charts painted" in served:
         add("page: navigation to charts painted (Chromium)", served["page: navigation to charts painted"], target="<= 1000 ms")
     add(f"{args.viewers} concurrent viewers, callback latency", served[f"{args.viewers} concurrent viewers (callbacks)"],

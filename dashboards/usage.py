@@ -138,7 +138,9 @@ class _Shown:
 
         # Read beside the chart's series, and remembered until this customer's events change:
         # the totals stay the same while the viewer switches metric or grouping.
-        key = ("usage-page-totals", customer.id, self.spend, self.currency, self.start, self.end, self.look.tz)
+        # The metrics are part of the key: read before the memo's generation, they could be older than it.
+        key = ("usage-page-totals", customer.id, tuple(self.metrics), self.spend, self.currency, self.start, self.end,
+               self.look.tz)
         pending_totals = deps.queries.submit(deps.store.memo, key, totals, usage_of=customer.id)
         self.unavailable = self.spend and self.metric is not None and self.metric.aggregation not in ADDITIVE
         if self.metric is not None and not self.unavailable:

@@ -1,4 +1,6 @@
-"""Revoked embed tokens, kept in the database so every web replica sees them at once."""
+"""Revoked embed tokens, kept in the database. The answer is remembered in the process
+(Store.memo) until the next write commits, a revocation among them; replicas of the web
+tier over a shared store would need that invalidation carried between them."""
 from __future__ import annotations
 
 from data.store import Store, one

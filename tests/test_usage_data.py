@@ -163,7 +163,24 @@ def test_a_daylight_saving_change_inside_the_window_moves_later_events_by_its_ho
     assert [w.strftime("%m-%d") for w in got.window_start] == ["10-31", "11-01"]
 
 
-def test_fixed_offset_is_found_only_where_no_clock_change_falls():
-    assert fixed_offset_minutes("Asia/Kolkata", T0, T1) == 330
-    assert fixed_offset_minutes("America/New_York", datetime(2026, 1, 5, tzinfo=UTC), datetime(2026, 2, 5, tzinfo=UTC)) == -300
-    assert fixed_offset_minutes("America/New_York", datetime(2026, 10, 30, tzinfo=UTC), datetime(2026, 11, 4, tzinfo=UTC)) is None
+def test_fixed_offset_is_found_only_where_no_clock_change_falls(store):
+    assert fixed_offset_minutes(store, "Asia/Kolkata", T0, T1) == 330
+    assert fixed_offset_minutes(store, "America/New_York", datetime(2026, 1, 5, tzinfo=UTC), datetime(2026, 2, 5, tzinfo=UTC)) == -300
+    assert fixed_offset_minutes(store, "America/New_York", datetime(2026, 10, 30, tzinfo=UTC), datetime(2026, 11, 4, tzinfo=UTC)) is None
+
+
+@pytest.mark.parametrize("tz", ["Africa/Casablanca", "Asia/Kathmandu", "Australia/Lord_Howe", "America/St_Johns", "Europe/Berlin"])
+def test_days_agree_with_converting_each_event_in_duckdb(store, tz):
+    """The fixed-offset shortcut and DuckDB's own conversion put every event on the same day
+    (both use DuckDB's zone data; Python's disagrees for Casablanca)."""
+    upsert_customers(store, [Customer("z", "Z", "USD", tz, "en_US")])
+    upsert_metrics(store, METRICS)
+    start, end = datetime(2026, 11, 1, tzinfo=UTC), datetime(2026, 12, 1, tzinfo=UTC)
+    times = [start + timedelta(hours=h, minutes=m) for h in range(0, 24 * 30, 7) for m in (0, 29, 44)]
+    ingest_events(store, events([("z", t.replace(tzinfo=None), {}) for t in times]))
+    got = usage_series(store, metric=get_metric(store, "count_m"), customer_id="z", start=start, end=end, tz=tz)
+    expected = store.cursor().execute(
+        """SELECT date_trunc('day', timezone(?, timezone('UTC', time))) AS d, count(*) FROM events
+           WHERE customer_id = 'z' GROUP BY d ORDER BY d""", [tz]).fetchall()
+    assert [(w.date(), v) for w, v in zip(got.window_start.map(lambda w: w.replace(tzinfo=None)), got.value)] == \
+        [(d.date(), n) for d, n in expected]
