@@ -17,10 +17,13 @@ def make_server(app: Flask, *, host: str = "127.0.0.1", port: int = 8050, thread
 
 def stop_server(server) -> None:
     """Stop accepting, drop open keep-alive connections (they keep waitress's loop alive),
-    and let the worker threads finish."""
-    server.close()
-    for channel in list(server._map.values()):
-        channel.close()
+    and let the worker threads finish. The sockets are closed by waitress's own loop thread
+    (through its trigger): closed from here, a loop waiting in select() fails with EBADF."""
+    def close_everything() -> None:
+        for channel in list(server._map.values()):  # the listening socket, the trigger, each connection
+            channel.close()
+
+    server.trigger.pull_trigger(close_everything)
     server.task_dispatcher.shutdown(cancel_pending=True, timeout=5)
 
 
