@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 from flask import Blueprint, jsonify, request
@@ -24,6 +25,10 @@ from data.metrics import list_metrics
 bp = Blueprint("events", __name__)
 MAX_EVENTS = 10_000
 MAX_BODY_BYTES = 16 * 1024 * 1024  # also Flask's MAX_CONTENT_LENGTH: a larger body is a 413
+# Quantities are stored as DECIMAL(38, 9): 29 digits before the point. A larger value would
+# be left out of every sum without a word, so it is refused here like any other bad value.
+MAX_QUANTITY = Decimal(10) ** 29
+_INT_LIMIT, _FLOAT_LIMIT = 10**29, 1e29
 _FIELDS = {"specversion", "id", "source", "type", "subject", "time", "data", "datacontenttype", "dataschema"}
 
 
@@ -49,8 +54,11 @@ def _problems(event: Any, numeric: dict[str, list[str]]) -> list[tuple[str, str]
         out.append(("data", "must be a JSON object"))
     else:
         for prop in numeric.get(event.get("type"), []):
-            if number(data.get(prop)) is None:
+            value = number(data.get(prop))
+            if value is None:
                 out.append((f"data.{prop}", "must be a number (a metric sums or compares it)"))
+            elif value.copy_abs() >= MAX_QUANTITY:  # abs() would round to 28 digits
+                out.append((f"data.{prop}", "must be less than 10^29 in size (quantities keep 29 digits before the point)"))
     return out
 
 
@@ -94,7 +102,9 @@ def _fast_rows(events: list, numeric: dict[str, list[str]]) -> tuple[list[list],
                     for prop in numeric.get(type_, ()):  # what `number` accepts; a string goes to it
                         value = data.get(prop)
                         kind = type(value)
-                        if not (kind is int or (kind is float and isfinite(value)) or (kind is str and number(value) is not None)):
+                        if not ((kind is int and -_INT_LIMIT < value < _INT_LIMIT)
+                                or (kind is float and isfinite(value) and -_FLOAT_LIMIT < value < _FLOAT_LIMIT)
+                                or (kind is str and (parsed := number(value)) is not None and parsed.copy_abs() < MAX_QUANTITY)):
                             break
                     else:
                         rows.append([source, id_, subject, type_, when, data])

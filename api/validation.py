@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from flask import request
 
 from api.errors import ApiError, bad_request
+from data.money import EXACT
 
 MAX_ITEMS = 1000
 EARLIEST, LATEST = datetime(1970, 1, 1, tzinfo=UTC), datetime(9999, 12, 31, tzinfo=UTC)  # instants we accept
@@ -127,7 +128,7 @@ def decimal_text(value: Decimal | int | None) -> str | None:
     """Exact decimal as a plain string without trailing zeros: Decimal('1.500') -> '1.5'."""
     if value is None:
         return None
-    normalized = Decimal(value).normalize()
+    normalized = Decimal(value).normalize(EXACT)
     return format(normalized, "f")
 
 

@@ -11,7 +11,7 @@ from babel import Locale
 from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal
 
-from data.money import round_money
+from data.money import EXACT, round_money
 
 
 @lru_cache(maxsize=64)
@@ -31,12 +31,12 @@ def money(amount: Decimal, currency: str, locale: str) -> str:
 
 def unit_price(amount: Decimal, currency: str, locale: str) -> str:
     """A unit price with at least the minor unit and up to 6 decimals: `$0.000125`."""
-    return format_currency(amount.normalize(), currency, format="¤#,##0.00####", currency_digits=False, locale=parsed(locale))
+    return format_currency(amount.normalize(EXACT), currency, format="¤#,##0.00####", currency_digits=False, locale=parsed(locale))
 
 
 @lru_cache(maxsize=65536)
 def number(value: Decimal, locale: str) -> str:
-    return format_decimal(Decimal(value).normalize(), locale=parsed(locale))
+    return format_decimal(Decimal(value).normalize(EXACT), locale=parsed(locale))
 
 
 def local_date(naive_utc: datetime, tz: str) -> date:

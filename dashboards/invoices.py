@@ -21,7 +21,7 @@ from data.customers import get_customer
 from data.invoices import INVOICE_COLUMNS, LINE_COLUMNS, invoice_lines, list_invoices
 from data.metrics import list_metrics
 from data.models import Invoice
-from data.money import round_money
+from data.money import EXACT, round_money
 from data.rating import estimate_invoice
 from data.store import frame
 
@@ -226,6 +226,6 @@ def register(app: dash.Dash, deps: EmbedDeps) -> None:
             return None
         number = shown.rows[shown.rows["id"] == invoice_id].iloc[0].number
         lines = shown_lines(deps, claims, invoice_id, shown.estimate)
-        table = [[li.name, li.quantity.normalize(), "" if li.unit_price is None else li.unit_price.normalize(),
-                  li.amount.normalize()] for li in lines.itertuples()]  # fmt: skip
+        table = [[li.name, li.quantity.normalize(EXACT), "" if li.unit_price is None else li.unit_price.normalize(EXACT),
+                  li.amount.normalize(EXACT)] for li in lines.itertuples()]  # fmt: skip
         return csv_download(["item", "quantity", "unit_price", "amount"], table, f"invoice-{number}.csv")

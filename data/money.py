@@ -1,9 +1,14 @@
 """Money rounding: exact Decimals everywhere, rounded to the currency's minor unit only for display."""
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal
 
 from babel.numbers import get_currency_precision
+
+
+# Decimal's default context keeps 28 digits, and normalize() and quantize() obey it: a stored
+# DECIMAL(38, 9) can have 38. Every normalize or quantize of a stored amount goes through this.
+EXACT = Context(prec=76)
 
 
 def minor_units(currency: str) -> int:
@@ -12,4 +17,4 @@ def minor_units(currency: str) -> int:
 
 
 def round_money(amount: Decimal, currency: str) -> Decimal:
-    return amount.quantize(Decimal(1).scaleb(-minor_units(currency)), rounding=ROUND_HALF_UP)
+    return amount.quantize(Decimal(1).scaleb(-minor_units(currency)), rounding=ROUND_HALF_UP, context=EXACT)

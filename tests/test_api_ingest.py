@@ -1,7 +1,7 @@
 """Customers, billable metrics and events through the integrator API."""
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -114,6 +114,24 @@ def test_optional_attributes_missing_time_and_data(client, world):
     assert client.post("/v1/events", headers=AUTH, json=[bare]).json["data"]["duplicates"] == 1
 
 
+TOO_LARGE = "must be less than 10^29 in size (quantities keep 29 digits before the point)"
+
+
+@pytest.mark.parametrize("tokens", [1e29, -1e30, 10**29, "1e29", "100000000000000000000000000000.5"])
+def test_a_quantity_the_store_cannot_hold_is_refused_not_left_out_of_sums(client, world, tokens):
+    r = client.post("/v1/events", headers=AUTH, json=[cloud_event("huge", A, "llm", T, tokens=tokens)])
+    assert r.status_code == 400
+    assert r.json["error"]["details"] == [{"index": 0, "field": "data.tokens", "message": TOO_LARGE}]
+
+
+def test_the_largest_quantity_the_store_holds_is_summed_exactly(client, world):
+    largest = "99999999999999999999999999999.5"
+    assert client.post("/v1/events", headers=AUTH, json=[cloud_event("big", A, "llm", T, tokens=largest)]).status_code == 200
+    usage = client.get(f"/v1/customers/{A}/usage", headers=AUTH, query_string={
+        "metric": "tokens", "window_size": "none", "from": T.isoformat(), "to": (T + timedelta(hours=1)).isoformat()})
+    assert usage.json["data"][0]["value"] == largest
+
+
 def test_invalid_events_are_described_like_before(client, world):
     events = [
         {**cloud_event("n1", A, "llm", T, tokens=True)},
@@ -129,6 +147,7 @@ def test_invalid_events_are_described_like_before(client, world):
         {"index": 2, "field": "id", "message": "is required: a non-empty string of at most 256 characters"},
         {"index": 2, "field": "extra", "message": "is not a CloudEvents attribute this API accepts"},
         {"index": 2, "field": "time", "message": "must be an RFC 3339 timestamp string"},
+        {"index": 2, "field": "data.tokens", "message": TOO_LARGE},
         {"index": 3, "field": "subject", "message": "is required: a non-empty string of at most 256 characters"},
         {"index": 3, "field": "data", "message": "must be a JSON object"},
     ]

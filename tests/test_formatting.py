@@ -44,3 +44,11 @@ def test_periods_are_local_days_with_an_exclusive_end():
     # Oct 1 00:00 to Nov 1 00:00 in Tokyo, stored as UTC
     assert fmt.period(datetime(2026, 9, 30, 15), datetime(2026, 10, 31, 15), "Asia/Tokyo", "en_US") == "Oct 1, 2026 – Oct 31, 2026"
     assert fmt.period(datetime(2026, 9, 30, 15), datetime(2026, 10, 31, 15), "UTC", "de_DE") == "30.09.2026 – 30.10.2026"
+
+
+def test_stored_amounts_of_38_digits_are_not_rounded_to_decimals_default_28():
+    from api.validation import decimal_text
+    from data.money import round_money
+
+    assert decimal_text(D("99999999999999999999999999999.123456789")) == "99999999999999999999999999999.123456789"
+    assert round_money(D("12345678901234567890123456.789"), "USD") == D("12345678901234567890123456.79")
