@@ -7,12 +7,12 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import request
 
 from api.errors import ApiError, bad_request
 from data.money import EXACT
+from data.zones import is_zone
 
 MAX_ITEMS = 1000
 EARLIEST, LATEST = datetime(1970, 1, 1, tzinfo=UTC), datetime(9999, 12, 31, tzinfo=UTC)  # instants we accept
@@ -85,10 +85,8 @@ def text(obj: dict, key: str, *, field: str | None = None, required: bool = True
 
 
 def zone_name(value: str, *, field: str) -> str:
-    try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise bad_request(f"unknown IANA time zone {value!r}", field=field) from None
+    if not is_zone(value):
+        raise bad_request(f"unknown IANA time zone {value!r}", field=field)
     return value
 
 

@@ -7,10 +7,10 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale, UnknownLocaleError
 
+from data.zones import is_zone
 from theme import FONTS, PRESETS
 
 
@@ -27,14 +27,6 @@ class Option:
     default: str | None
     check: Callable[[str], bool] | None = None
     expects: str = ""  # what a free-form value should look like, for the error
-
-
-def is_zone(value: str) -> bool:
-    try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
-        return False
-    return True
 
 
 def is_locale(value: str) -> bool:

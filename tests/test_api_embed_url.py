@@ -44,6 +44,7 @@ def test_unknown_customer_is_404(client, world):
     ({"dashboard_options": [{"key": "default_window", "value": "45"}]}, "dashboard_options[0].value", "90"),
     ({"bm_group_key_overrides": [{"group_key_name": "planet"}]}, "bm_group_key_overrides[0].group_key_name", "region"),
     ({"dashboard_options": [{"key": "timezone", "value": "Mars/Olympus_Mons"}]}, "dashboard_options[0].value", None),
+    ({"dashboard_options": [{"key": "timezone", "value": "localtime"}]}, "dashboard_options[0].value", None),
     ({"dashboard_options": [{"key": "locale", "value": "xx_NOPE"}]}, "dashboard_options[0].value", None),
     ({"dashboard_options": [{"key": "theme", "value": "sepia"}]}, "dashboard_options[0].value", "dark"),
     ({"dashboard_options": [{"key": "font_family", "value": "Comic Sans"}]}, "dashboard_options[0].value", "serif"),
