@@ -1,10 +1,9 @@
 """Clustering: keep one customer's reads cheap whatever the store holds.
 
 DuckDB keeps min/max per row group (zonemaps); when events are ordered by customer, a
-filter on one customer skips every row group of the others in the customer's table
-(data.shards). Every ingest appends its batch as one run sorted by (customer, type, time),
-so a customer's rows sit in one row group of each run; many small runs (HTTP batches) add
-up, and this module bounds them.
+filter on one customer skips every row group of the others. Every ingest appends its
+batch as one run sorted by (customer, type, time), so a customer's rows sit in one row
+group of each run; many small runs (HTTP batches) add up, and this module bounds them.
 
 - `compact_tail` rewrites the rows the API appended since the last compaction (batch_id > 0)
   as one sorted run: cost follows the tail, not the store. The server runs it in the
@@ -17,7 +16,6 @@ up, and this module bounds them.
 """
 from __future__ import annotations
 
-from data.shards import TABLES
 from data.store import Store, one
 
 _ORDER = "ORDER BY customer_id, type, time"
@@ -30,18 +28,14 @@ def tail_rows(store: Store) -> int:
 
 def _rewrite(store: Store, where: str) -> int:
     # The same events in another order: no answer changes, so no memo is forgotten.
-    # Each customer's events are in one table (data.shards), so each table is rewritten alone.
-    total = 0
     with store.transaction(events_only=True, customers=()) as cur:
-        for table in TABLES:
-            (rows,) = one(cur, f"SELECT count(*) FROM {table} WHERE {where}")
-            if rows:
-                cur.execute(f"CREATE TEMP TABLE clustered AS SELECT * REPLACE (0 AS batch_id) FROM {table} WHERE {where} {_ORDER}")
-                cur.execute(f"DELETE FROM {table} WHERE {where}")
-                cur.execute(f"INSERT INTO {table} SELECT * FROM clustered")
-                cur.execute("DROP TABLE clustered")
-            total += rows
-    return total
+        (rows,) = one(cur, f"SELECT count(*) FROM events WHERE {where}")
+        if rows:
+            cur.execute(f"CREATE TEMP TABLE clustered AS SELECT * REPLACE (0 AS batch_id) FROM events WHERE {where} {_ORDER}")
+            cur.execute(f"DELETE FROM events WHERE {where}")
+            cur.execute("INSERT INTO events SELECT * FROM clustered")
+            cur.execute("DROP TABLE clustered")
+    return rows
 
 
 def compact_tail(store: Store) -> int:

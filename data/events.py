@@ -1,10 +1,9 @@
 """Ingest: events go in once per customer and (source, id), in one transaction a batch.
 
 A re-sent event is a no-op. It is found by an anti-join against the stored events of the
-batch's own customers: each customer's events sit in one table (data.shards), kept in
-customer order (data.cluster), so the join reads those customers' row groups, not the
-store. (source, id) is therefore unique per customer; the same pair sent for two customers
-is two events.
+batch's own customers: the table is kept in customer order (data.cluster), so the join
+reads those customers' row groups, not the store. (source, id) is therefore unique per
+customer; the same pair sent for two customers is two events.
 """
 from __future__ import annotations
 
@@ -17,7 +16,6 @@ import duckdb
 import orjson
 import pandas as pd
 
-from data.shards import TABLES, shard_sql, table_of
 from data.store import Store, one
 
 EVENT_COLUMNS = ["source", "id", "customer_id", "type", "time", "properties"]
@@ -48,9 +46,8 @@ def insert_new_events(cur: duckdb.DuckDBPyConnection, relation: str, *, order: s
     that are not stored yet, the first of each repeat within it by `order`; returns how many
     rows it had and how many went in.
 
-    The new rows are checked, deduplicated and staged once in (shard, customer, type, time)
-    order; then each shard's part becomes VARIANT and goes into its table as one run. With `tail` (API batches, small
-    runs) it gets a fresh batch_id, so compaction merges it with the other small runs;
+    The batch goes in as one run sorted like the clustered table. With `tail` (API batches,
+    small runs) it gets a fresh batch_id, so compaction merges it with the other small runs;
     without (a loaded file, one large run) batch_id 0: it is left as it is.
     `check`, a condition on a row, fails the statement (DuckDB error CHECK_FAILED) if any row
     meets it, repeats included; `params` are the named parameters of `relation` and `check`.
@@ -63,47 +60,35 @@ def insert_new_events(cur: duckdb.DuckDBPyConnection, relation: str, *, order: s
         return 0, 0
     checked = f"(SELECT * FROM {relation} WHERE CASE WHEN {check} THEN error('{CHECK_FAILED}') ELSE true END)" if check else relation
     first_of_each = f"QUALIFY row_number() OVER (PARTITION BY customer_id, source, id ORDER BY {order}) = 1" if repeats else ""
-    # The shard of each known customer once, not an md5 an event (a third of a microsecond each).
-    stage = f"""CREATE TEMP TABLE new_events AS
-            SELECT coalesce(known.shard, {shard_sql('n.customer_id')}) AS shard, n.customer_id, type, time, source, n.id,
-                   coalesce(properties, '{{}}') AS properties
+    insert = f"""INSERT INTO events (customer_id, type, time, source, id, properties, batch_id)
+            SELECT customer_id, type, time, source, id, CAST(CAST(coalesce(properties, '{{}}') AS JSON) AS VARIANT), $batch_id
             FROM (
                 SELECT * FROM {checked} i
                 WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.customer_id BETWEEN $low AND $high
                                   AND e.customer_id = i.customer_id AND e.source = i.source AND e.id = i.id)
                 {first_of_each}
-            ) n LEFT JOIN (SELECT id AS customer_id, {shard_sql('id')} AS shard FROM customers) known USING (customer_id)
-            ORDER BY shard, n.customer_id, type, time"""
-    cur.execute(stage, named(stage, {**params, "low": low, "high": high}))
-    inserted = 0
-    for shard, table in enumerate(TABLES):  # staged in shard order: each reads its own row groups
-        inserted += one(cur, f"""INSERT INTO {table} SELECT customer_id, type, time, source, id,
-                                        CAST(CAST(properties AS JSON) AS VARIANT), ? FROM new_events WHERE shard = ?""",
-                        [batch_id, shard])[0]
-    cur.execute("DROP TABLE new_events")
+            )
+            ORDER BY customer_id, type, time"""
+    (inserted,) = one(cur, insert, named(insert, {**params, "batch_id": batch_id, "low": low, "high": high}))
     return rows, inserted
 
 
-# One statement per batch and shard (a batch id of its own: any id > 0 is tail): the rows arrive as one JSON text (an array of
+# One statement per batch: the rows arrive as one JSON text (an array of
 # [source, id, customer_id, type, time, properties] arrays), so no DataFrame is built and
 # no list is bound value by value. json_each yields one element a row and one multi-path
 # extract reads its fields (cheaper than an extract per field); `properties` stays JSON
 # until it becomes the VARIANT.
-def _insert_rows_sql(table: str) -> str:
-    return f"""
-    INSERT INTO {table} (customer_id, type, time, source, id, properties, batch_id)
+_INSERT_ROWS = """
+    INSERT INTO events (customer_id, type, time, source, id, properties, batch_id)
     SELECT customer_id, type, time, source, id, CAST(properties AS VARIANT), (SELECT nextval('ingest_batches'))
     FROM (
         SELECT f[3] AS customer_id, f[4] AS type, CAST(f[5] AS TIMESTAMP) AS time, f[1] AS source, f[2] AS id,
                json_extract(value, '$[5]') AS properties
         FROM (SELECT value, json_extract_string(value, ['$[0]', '$[1]', '$[2]', '$[3]', '$[4]']) AS f FROM json_each(?))
     ) i
-    WHERE NOT EXISTS (SELECT 1 FROM {table} e WHERE e.customer_id BETWEEN ? AND ?
+    WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.customer_id BETWEEN ? AND ?
                       AND e.customer_id = i.customer_id AND e.source = i.source AND e.id = i.id)
     ORDER BY customer_id, type, time"""
-
-
-_INSERT_ROWS = {table: _insert_rows_sql(table) for table in TABLES}
 
 
 def ingest_rows(store: Store, rows: Sequence[Sequence]) -> IngestResult:
@@ -120,17 +105,10 @@ def ingest_rows(store: Store, rows: Sequence[Sequence]) -> IngestResult:
     if len(keys) < len(rows):  # repeats within the batch: keep the first of each
         seen: set[tuple] = set()
         fresh = [r for r in rows if (key := (r[2], r[0], r[1])) not in seen and not seen.add(key)]
-    customers = {k[0] for k in keys}
-    tables = {customer_id: table_of(customer_id) for customer_id in customers}
-    parts: dict[str, list] = {}
-    for r in fresh:
-        parts.setdefault(tables[r[2]], []).append(r)
-    with store.transaction(events_only=True, customers=customers) as cur:
-        inserted = 0
-        for table, part in parts.items():
-            ids = [r[2] for r in part]
-            payload = orjson.dumps(part).decode()  # str order is DuckDB's VARCHAR order, so min/max bound the join
-            inserted += one(cur, _INSERT_ROWS[table], [payload, min(ids), max(ids)])[0]
+    low, high = min(k[0] for k in keys), max(k[0] for k in keys)  # str order is DuckDB's VARCHAR order
+    payload = orjson.dumps(fresh).decode()
+    with store.transaction(events_only=True, customers={k[0] for k in keys}) as cur:
+        (inserted,) = one(cur, _INSERT_ROWS, [payload, low, high])
     return IngestResult(received=len(rows), inserted=inserted)
 
 
@@ -151,4 +129,4 @@ def ingest_events(store: Store, events: pd.DataFrame) -> IngestResult:
 def count_events(store: Store, *, customer_id: str | None = None) -> int:
     if customer_id is None:
         return one(store.cursor(), "SELECT count(*) FROM events")[0]
-    return one(store.cursor(), f"SELECT count(*) FROM {table_of(customer_id)} WHERE customer_id = ?", [customer_id])[0]
+    return one(store.cursor(), "SELECT count(*) FROM events WHERE customer_id = ?", [customer_id])[0]

@@ -23,7 +23,6 @@ from data.models import BillableMetric, Customer, Invoice, LineItem, Price, Tier
 from data.prices import list_prices
 from data.store import Store, frame
 from data.schema import BUCKET_MINUTES
-from data.shards import table_of
 from data.usage import SERIES_COLUMNS, aggregate_sql, group_sql, usage_series
 
 ADDITIVE = ("SUM", "COUNT")
@@ -87,7 +86,7 @@ def rated_buckets(store: Store, *, customer_id: str, metric: BillableMetric, sta
     rows = store.cursor().execute(
         f"""SELECT * FROM (
                 SELECT time_bucket(INTERVAL {BUCKET_MINUTES} MINUTE, time) AS bucket, {quantity}{groups_sql}
-                FROM {table_of(customer_id)} WHERE customer_id = ? AND type = ? AND time >= ? AND time < ? GROUP BY ALL)
+                FROM events WHERE customer_id = ? AND type = ? AND time >= ? AND time < ? GROUP BY ALL)
             ORDER BY bucket{order}""",
         [*params, *keys, customer_id, metric.event_type, period_from.replace(tzinfo=None),
          end.astimezone(UTC).replace(tzinfo=None), *([keys] if keys else [])],

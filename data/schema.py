@@ -9,11 +9,7 @@ from __future__ import annotations
 
 import duckdb
 
-from data.shards import TABLES, all_events_view, shard_sql
-
 BUCKET_MINUTES = 15
-_EVENT_COLUMNS = """customer_id VARCHAR NOT NULL, type VARCHAR NOT NULL, time TIMESTAMP NOT NULL, source VARCHAR NOT NULL,
-    id VARCHAR NOT NULL, properties VARIANT, batch_id BIGINT NOT NULL"""
 
 MIGRATIONS: list[str] = [
     # 1: customers, metrics, raw events, the quarter-hour rollup, revocations.
@@ -170,13 +166,6 @@ MIGRATIONS: list[str] = [
     ALTER TABLE events_v5 RENAME TO events;
     DROP TABLE usage_rollup;
     """,
-    # 6: events are split by customer into SHARDS tables (data.shards), so a customer's read
-    # checks the row groups of one of them, not of the whole store; `events` becomes a view
-    # over all of them. Each keeps its rows in clustered order.
-    "".join(f"CREATE TABLE {table} ({_EVENT_COLUMNS});\n"
-            f"INSERT INTO {table} SELECT * FROM events WHERE {shard_sql()} = {i} ORDER BY customer_id, type, time;\n"
-            for i, table in enumerate(TABLES))
-    + "DROP TABLE events;\n" + all_events_view() + ";\n",
 ]
 
 

@@ -1,8 +1,8 @@
 """Usage over time for one customer: pure functions over the store, returning DataFrames.
 
-Every aggregation reads the customer's events directly, from the customer's own table
-(data.shards), kept in (customer, type, time) order (data.cluster), so a query reads that
-customer's row groups and its cost follows one customer's rows, not the store. Property values come out of the VARIANT
+Every aggregation reads the customer's events directly: the table is kept in (customer,
+type, time) order (data.cluster), so a query reads that customer's row groups and its cost
+follows one customer's rows, not the store. Property values come out of the VARIANT
 column by name, bound as parameters like every other value.
 
 Windows are days or hours in the zone asked for (a day in Asia/Tokyo starts at 15:00 UTC).
@@ -20,7 +20,6 @@ import pandas as pd
 
 from data.models import BillableMetric
 from data.schema import BUCKET_MINUTES
-from data.shards import table_of
 from data.store import Store, frame
 
 WINDOW_SIZES = ("hour", "day", "none")
@@ -140,7 +139,7 @@ def usage_series(
     value_sql, value_params = aggregate_sql(metric)
     sql = f"""
         SELECT {window_sql} AS w, {grp_sql} AS grp, {value_sql} AS value
-        FROM {table_of(customer_id)} WHERE customer_id = ? AND type = ? AND time >= ? AND time < ?
+        FROM events WHERE customer_id = ? AND type = ? AND time >= ? AND time < ?
         GROUP BY ALL HAVING count(*) > 0"""
     params = [*window_params, *group_params, *value_params, customer_id, metric.event_type, _naive_utc(start), _naive_utc(end)]
     # Ordered here, not in SQL: a few hundred rows sort faster in Python than DuckDB sets up a sort.
@@ -190,7 +189,7 @@ def usage_totals(
         value = "NULL" if prop is None else _VALUE
         rows = store.cursor().execute(
             f"""SELECT type, count(*), sum(v), max(v), arg_max(v, time) FROM (
-                    SELECT type, time, {value} AS v FROM {table_of(customer_id)}
+                    SELECT type, time, {value} AS v FROM events
                     WHERE customer_id = ? AND time >= ? AND time < ?)
                 GROUP BY type""",
             [*([] if prop is None else [prop]), customer_id, _naive_utc(start), _naive_utc(end)],
