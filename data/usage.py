@@ -30,11 +30,14 @@ SERIES_COLUMNS = ["window_start", "window_end", "group", "value"]
 # 5000000000.750000128) while the shortest text of a double is the number as it was sent.
 # It is also about twice as fast. A JSON `true` is not a number (NULL), as before.
 _VALUE = "TRY_CAST(CAST(variant_extract(properties, ?) AS VARCHAR) AS DECIMAL(38, 9))"
+# The latest event by time; of events at the same instant, the greatest (source, id), so the
+# answer does not depend on the order rows happen to be stored in (compaction reorders them).
+LATEST_ORDER = "(time, source, id)"
 _AGGREGATE = {
     "SUM": f"sum({_VALUE})",
     "COUNT": "count(*)",
     "MAX": f"max({_VALUE})",
-    "LATEST": f"arg_max({_VALUE}, time)",
+    "LATEST": f"arg_max({_VALUE}, {LATEST_ORDER})",
     "UNIQUE_COUNT": "count(DISTINCT CAST(variant_extract(properties, ?) AS VARCHAR))",
 }
 
@@ -187,9 +190,11 @@ def usage_totals(
         props = [None]
     for prop in props:
         value = "NULL" if prop is None else _VALUE
+        wanted = any(m.aggregation == "LATEST" and m.value_property == prop for m in metrics)
+        latest = f"arg_max(v, {LATEST_ORDER})" if wanted else "NULL"
         rows = store.cursor().execute(
-            f"""SELECT type, count(*), sum(v), max(v), arg_max(v, time) FROM (
-                    SELECT type, time, {value} AS v FROM events
+            f"""SELECT type, count(*), sum(v), max(v), {latest} FROM (
+                    SELECT type, time, source, id, {value} AS v FROM events
                     WHERE customer_id = ? AND time >= ? AND time < ?)
                 GROUP BY type""",
             [*([] if prop is None else [prop]), customer_id, _naive_utc(start), _naive_utc(end)],

@@ -183,3 +183,24 @@ def test_days_agree_with_converting_each_event_in_duckdb(store, tz):
         """SELECT date_trunc('day', timezone(?, timezone('UTC', time))) AS d, count(*) FROM events
            WHERE customer_id = 'z' GROUP BY d ORDER BY d""", [tz]).fetchall()
     assert [(w.date(), v) for w, v in zip(got.window_start, got.value)] == [(d.date(), n) for d, n in expected]
+
+
+@pytest.mark.parametrize("order", [("x", "y"), ("y", "x")])
+def test_latest_of_events_at_the_same_instant_is_the_greatest_source_and_id(store, order):
+    from data.cluster import cluster
+
+    upsert_customers(store, [Customer("a", "A", "USD", "UTC", "en_US")])
+    upsert_metrics(store, METRICS)
+    values = {"x": "5", "y": "3"}
+    at = datetime(2026, 3, 1, 12)
+    for event_id in order:  # two ingests: two runs, in either order
+        ingest_events(store, events([("a", at, {"v": values[event_id]})]).assign(id=event_id))
+
+    def answers():
+        kw = {"customer_id": "a", "start": T0, "end": T1, "tz": "UTC"}
+        totals = usage_totals(store, metrics=[get_metric(store, "latest_m")], **kw)
+        return (list(series(store, "latest_m", tz="UTC", window_size="none").value), list(totals.value))
+
+    assert answers() == ([Decimal(3)], [Decimal(3)])  # "y" > "x"
+    cluster(store)
+    assert answers() == ([Decimal(3)], [Decimal(3)])
