@@ -33,7 +33,7 @@ test: $(STAMP) browser
 	$(BIN)/pytest
 
 # Benchmarks print a table; they assert nothing. bench: 1M vs 10M events (a few minutes);
-# bench-full: 10M vs 100M events (about ten minutes, about 7 GB of disk).
+# bench-full: 10M vs 100M events (ten to twenty minutes, about 7 GB of disk).
 bench: $(STAMP) browser
 	$(BIN)/python -m bench.run --events 10000000 --compare 1000000
 

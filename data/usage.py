@@ -32,12 +32,12 @@ SERIES_COLUMNS = ["window_start", "window_end", "group", "value"]
 _VALUE = "TRY_CAST(CAST(variant_extract(properties, ?) AS VARCHAR) AS DECIMAL(38, 9))"
 # The latest event by time; of events at the same instant, the greatest (source, id), so the
 # answer does not depend on the order rows happen to be stored in (compaction reorders them).
-LATEST_ORDER = "(time, source, id)"
+_LATEST_ORDER = "(time, source, id)"
 _AGGREGATE = {
     "SUM": f"sum({_VALUE})",
     "COUNT": "count(*)",
     "MAX": f"max({_VALUE})",
-    "LATEST": f"arg_max({_VALUE}, {LATEST_ORDER})",
+    "LATEST": f"arg_max({_VALUE}, {_LATEST_ORDER})",
     "UNIQUE_COUNT": "count(DISTINCT CAST(variant_extract(properties, ?) AS VARCHAR))",
 }
 
@@ -191,7 +191,7 @@ def usage_totals(
     for prop in props:
         value = "NULL" if prop is None else _VALUE
         wanted = any(m.aggregation == "LATEST" and m.value_property == prop for m in metrics)
-        latest = f"arg_max(v, {LATEST_ORDER})" if wanted else "NULL"
+        latest = f"arg_max(v, {_LATEST_ORDER})" if wanted else "NULL"
         rows = store.cursor().execute(
             f"""SELECT type, count(*), sum(v), max(v), {latest} FROM (
                     SELECT type, time, source, id, {value} AS v FROM events
