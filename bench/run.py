@@ -21,6 +21,7 @@ import requests
 from bench import store as bench_store
 from bench.load import closed_loop, post_request
 from data import Store
+from data.columns import number_sql, property_columns, text_sql
 from data.metrics import get_metric
 from data.usage import trailing_days, usage_series
 
@@ -82,9 +83,10 @@ def query_samples(db: Path, customer: str, runs: int, *, with_pandas: bool) -> d
     out["raw events (DuckDB)"] = timed(lambda: arrival.execute(raw_sql, params).fetchall(), max(5, runs // 5))
     arrival.close()
     if with_pandas:
-        frame = store.cursor().execute(
-            """SELECT customer_id, type, time, CAST(properties.region AS VARCHAR) AS region,
-                      TRY_CAST(properties.value AS DOUBLE) AS value FROM events""").df()
+        region, region_params = text_sql(property_columns(store), "region")
+        value, value_params = number_sql(property_columns(store), "value")
+        frame = store.cursor().execute(f"SELECT customer_id, type, time, {region} AS region, CAST({value} AS DOUBLE) AS value FROM events",
+                                       [*region_params, *value_params]).df()
         s, e = start.replace(tzinfo=None), end.replace(tzinfo=None)
 
         def with_pandas_():

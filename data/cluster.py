@@ -11,11 +11,14 @@ group of each run; many small runs (HTTP batches) add up, and this module bounds
   sorted run already and goes in as batch 0.
 - `cluster` rewrites the whole table in order: cost follows the store. `seed-demo` runs
   it; `embedash cluster` runs it by hand (a store fed through many loads or a long-running
-  API should run it now and then, e.g. nightly). DuckDB keeps the freed blocks for reuse
-  rather than shrinking the file, so right after a cluster the file holds about twice the data.
+  API should run it now and then, e.g. nightly). It also moves into their typed columns the
+  properties stored before a metric first read them (data.columns). DuckDB keeps the freed
+  blocks for reuse rather than shrinking the file, so right after a cluster the file holds
+  about twice the data.
 """
 from __future__ import annotations
 
+from data.columns import extraction, read_columns
 from data.store import Store, one
 
 _ORDER = "ORDER BY customer_id, type, time"
@@ -26,14 +29,27 @@ def tail_rows(store: Store) -> int:
     return one(store.cursor(), "SELECT count(*) FROM events WHERE batch_id > 0")[0]
 
 
-def _rewrite(store: Store, where: str) -> int:
-    # The same events in another order: no answer changes, so no memo is forgotten.
+def _settled(cur, where: str) -> tuple[str, dict]:
+    """The events `where` holds, with the properties still in the VARIANT that have a column
+    moved into it, as if they had arrived after the column existed (what a column holds stays)."""
+    split = extraction(read_columns(cur), json="CAST(properties AS JSON)")
+    if not split.inner:
+        return f"SELECT * FROM events WHERE {where}", {}
+    values = ", ".join(f"{value} AS {name}" if name == "properties" else f"coalesce({name}, {value}) AS {name}"
+                       for name, value in split.values)
+    return f"SELECT * EXCLUDE (_texts) REPLACE ({values}) FROM (SELECT *, {split.inner} FROM events WHERE {where})", split.params
+
+
+def _rewrite(store: Store, where: str, *, settle: bool = False) -> int:
+    # The same events in another order (their properties perhaps in other columns): no answer
+    # changes, so no memo is forgotten.
     with store.transaction(events_only=True, customers=()) as cur:
         (rows,) = one(cur, f"SELECT count(*) FROM events WHERE {where}")
         if rows:
-            cur.execute(f"CREATE TEMP TABLE clustered AS SELECT * REPLACE (0 AS batch_id) FROM events WHERE {where} {_ORDER}")
+            select, params = _settled(cur, where) if settle else (f"SELECT * FROM events WHERE {where}", {})
+            cur.execute(f"CREATE TEMP TABLE clustered AS SELECT * REPLACE (0 AS batch_id) FROM ({select}) {_ORDER}", params)
             cur.execute(f"DELETE FROM events WHERE {where}")
-            cur.execute("INSERT INTO events SELECT * FROM clustered")
+            cur.execute("INSERT INTO events BY NAME SELECT * FROM clustered")
             cur.execute("DROP TABLE clustered")
     return rows
 
@@ -44,6 +60,7 @@ def compact_tail(store: Store) -> int:
 
 
 def cluster(store: Store) -> None:
-    """Rewrite all events in customer order, in one transaction, and reclaim the space."""
-    _rewrite(store, "true")
+    """Rewrite all events in customer order, in one transaction, and reclaim the space;
+    properties a column was added for after their events arrived move into it (data.columns)."""
+    _rewrite(store, "true", settle=True)
     store.cursor().execute("CHECKPOINT")

@@ -16,6 +16,7 @@ import duckdb
 import orjson
 import pandas as pd
 
+from data.columns import Extraction, extraction, properties_sql, read_columns
 from data.store import Store, one
 
 EVENT_COLUMNS = ["source", "id", "customer_id", "type", "time", "properties"]
@@ -60,35 +61,39 @@ def insert_new_events(cur: duckdb.DuckDBPyConnection, relation: str, *, order: s
         return 0, 0
     checked = f"(SELECT * FROM {relation} WHERE CASE WHEN {check} THEN error('{CHECK_FAILED}') ELSE true END)" if check else relation
     first_of_each = f"QUALIFY row_number() OVER (PARTITION BY customer_id, source, id ORDER BY {order}) = 1" if repeats else ""
-    insert = f"""INSERT INTO events (customer_id, type, time, source, id, properties, batch_id)
-            SELECT customer_id, type, time, source, id, CAST(CAST(coalesce(properties, '{{}}') AS JSON) AS VARIANT), $batch_id
-            FROM (
+    split = extraction(read_columns(cur))
+    insert = _insert_sql(split, batch_id="$batch_id", new_rows=f"""
                 SELECT * FROM {checked} i
                 WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.customer_id BETWEEN $low AND $high
                                   AND e.customer_id = i.customer_id AND e.source = i.source AND e.id = i.id)
-                {first_of_each}
-            )
-            ORDER BY customer_id, type, time"""
+                {first_of_each}""")
+    params.update(split.params)
     (inserted,) = one(cur, insert, named(insert, {**params, "batch_id": batch_id, "low": low, "high": high}))
     return rows, inserted
+
+
+def _insert_sql(split: Extraction, *, batch_id: str, new_rows: str) -> str:
+    """Write `new_rows` (EVENT_COLUMNS, `properties` JSON) as one run in clustered order, each
+    property where data.columns keeps it."""
+    return f"""INSERT INTO events (customer_id, type, time, source, id, batch_id, {split.names})
+            SELECT customer_id, type, time, source, id, {batch_id}, {split.outer}
+            FROM (SELECT *{', ' + split.inner if split.inner else ''} FROM ({new_rows}))
+            ORDER BY customer_id, type, time"""
 
 
 # One statement per batch: the rows arrive as one JSON text (an array of
 # [source, id, customer_id, type, time, properties] arrays), so no DataFrame is built and
 # no list is bound value by value. json_each yields one element a row and one multi-path
 # extract reads its fields (cheaper than an extract per field); `properties` stays JSON
-# until it becomes the VARIANT.
-_INSERT_ROWS = """
-    INSERT INTO events (customer_id, type, time, source, id, properties, batch_id)
-    SELECT customer_id, type, time, source, id, CAST(properties AS VARIANT), (SELECT nextval('ingest_batches'))
-    FROM (
+# until it is split into its columns and the VARIANT.
+_NEW_ROWS = """
+    SELECT * FROM (
         SELECT f[3] AS customer_id, f[4] AS type, CAST(f[5] AS TIMESTAMP) AS time, f[1] AS source, f[2] AS id,
                json_extract(value, '$[5]') AS properties
-        FROM (SELECT value, json_extract_string(value, ['$[0]', '$[1]', '$[2]', '$[3]', '$[4]']) AS f FROM json_each(?))
+        FROM (SELECT value, json_extract_string(value, ['$[0]', '$[1]', '$[2]', '$[3]', '$[4]']) AS f FROM json_each($payload))
     ) i
-    WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.customer_id BETWEEN ? AND ?
-                      AND e.customer_id = i.customer_id AND e.source = i.source AND e.id = i.id)
-    ORDER BY customer_id, type, time"""
+    WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.customer_id BETWEEN $low AND $high
+                      AND e.customer_id = i.customer_id AND e.source = i.source AND e.id = i.id)"""
 
 
 def ingest_rows(store: Store, rows: Sequence[Sequence]) -> IngestResult:
@@ -108,7 +113,9 @@ def ingest_rows(store: Store, rows: Sequence[Sequence]) -> IngestResult:
     low, high = min(k[0] for k in keys), max(k[0] for k in keys)  # str order is DuckDB's VARCHAR order
     payload = orjson.dumps(fresh).decode()
     with store.transaction(events_only=True, customers={k[0] for k in keys}) as cur:
-        (inserted,) = one(cur, _INSERT_ROWS, [payload, low, high])
+        split = extraction(read_columns(cur))
+        insert = _insert_sql(split, batch_id="(SELECT nextval('ingest_batches'))", new_rows=_NEW_ROWS)
+        (inserted,) = one(cur, insert, {**split.params, "payload": payload, "low": low, "high": high})
     return IngestResult(received=len(rows), inserted=inserted)
 
 
@@ -130,3 +137,13 @@ def count_events(store: Store, *, customer_id: str | None = None) -> int:
     if customer_id is None:
         return one(store.cursor(), "SELECT count(*) FROM events")[0]
     return one(store.cursor(), "SELECT count(*) FROM events WHERE customer_id = ?", [customer_id])[0]
+
+
+def event_properties(store: Store, *, customer_id: str | None = None) -> list[tuple[str, str, dict]]:
+    """(source, id, properties) of stored events, by source and id: each event's properties
+    as one object again, the values its typed columns hold as their text (data.columns)."""
+    sql, params = properties_sql(read_columns(store.cursor()))
+    where, more = ("WHERE customer_id = ?", [customer_id]) if customer_id is not None else ("", [])
+    rows = store.cursor().execute(f"SELECT source, id, CAST({sql} AS VARCHAR) FROM events {where} ORDER BY source, id",
+                                  [*params, *more]).fetchall()
+    return [(source, id_, orjson.loads(props)) for source, id_, props in rows]

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from data.columns import add_columns
 from data.models import BillableMetric
 from data.store import Store
 
@@ -16,7 +17,8 @@ def _metric(row: tuple) -> BillableMetric:
 
 def upsert_metrics(store: Store, metrics: Iterable[BillableMetric]) -> None:
     """Create or replace metrics. Reads aggregate the stored events under the metric as it
-    is now, so a metric defined (or changed) after its events arrived shows them."""
+    is now, so a metric defined (or changed) after its events arrived shows them. A property
+    no metric read before gets its typed column (data.columns) in the same transaction."""
     metrics = list(metrics)
     with store.transaction() as cur:
         cur.executemany(
@@ -26,6 +28,7 @@ def upsert_metrics(store: Store, metrics: Iterable[BillableMetric]) -> None:
                 for m in metrics
             ],
         )
+        add_columns(cur)
 
 
 def list_metrics(store: Store) -> list[BillableMetric]:

@@ -1,6 +1,6 @@
 """Schema migrations, applied in order; the applied version is kept in `schema_version`.
 Read them in order: a later one may replace a table an earlier one made (5 replaces the
-events table and drops the rollup).
+events table and drops the rollup). Columns of `events` past these are added by data.columns.
 
 Every instant is a naive TIMESTAMP holding UTC. Conversion to a customer's zone happens
 in the query with `timezone(tz, ...)`, never through the session's TimeZone setting.
@@ -165,6 +165,17 @@ MIGRATIONS: list[str] = [
     DROP TABLE events;
     ALTER TABLE events_v5 RENAME TO events;
     DROP TABLE usage_rollup;
+    """,
+    # 6: typed columns for the properties metrics read (data.columns), added to `events` as
+    # metrics need them (ALTER TABLE) and named here; the VARIANT keeps the rest.
+    """
+    CREATE TABLE property_columns (
+        kind VARCHAR NOT NULL,            -- number | text
+        property VARCHAR NOT NULL,
+        column_name VARCHAR NOT NULL UNIQUE,
+        PRIMARY KEY (kind, property)
+    );
+    CREATE SEQUENCE property_column_numbers START 1;
     """,
 ]
 

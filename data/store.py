@@ -9,6 +9,7 @@ from typing import TypeVar
 import duckdb
 import pandas as pd
 
+from data.columns import add_columns
 from data.schema import migrate
 
 T = TypeVar("T")
@@ -61,6 +62,8 @@ class Store:
         self._usage_generation = 0  # commits that added events of any customer
         self._customer_generation: dict[str, int] = {}  # commits that added events of one customer
         self._memo: dict[Hashable, tuple[tuple, object]] = {}
+        with self.transaction() as cur:  # a store whose metrics predate their columns gets them now
+            add_columns(cur)
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
         cur = getattr(self._local, "cursor", None)

@@ -2,8 +2,9 @@
 
 Every aggregation reads the customer's events directly: the table is kept in (customer,
 type, time) order (data.cluster), so a query reads that customer's row groups and its cost
-follows one customer's rows, not the store. Property values come out of the VARIANT
-column by name, bound as parameters like every other value.
+follows one customer's rows, not the store. Property values come from their typed columns
+(data.columns), and out of the VARIANT by name where a column does not hold them, bound as
+parameters like every other value.
 
 Windows are days or hours in the zone asked for (a day in Asia/Tokyo starts at 15:00 UTC).
 `start`/`end` must fall on quarter hours: usage would not need it, but spend is rated per
@@ -18,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
+from data.columns import PropertyColumns, number_sql, property_columns, text_sql
 from data.models import BillableMetric
 from data.schema import BUCKET_MINUTES
 from data.store import Store, frame
@@ -26,33 +28,30 @@ WINDOW_SIZES = ("hour", "day", "none")
 _EPOCH = datetime(1970, 1, 1)
 SERIES_COLUMNS = ["window_start", "window_end", "group", "value"]
 
-# Through text, not DOUBLE: DuckDB's DOUBLE -> DECIMAL cast invents digits (5000000000.75 gives
-# 5000000000.750000128) while the shortest text of a double is the number as it was sent.
-# It is also about twice as fast. A JSON `true` is not a number (NULL), as before.
-_VALUE = "TRY_CAST(CAST(variant_extract(properties, ?) AS VARCHAR) AS DECIMAL(38, 9))"
 # The latest event by time; of events at the same instant, the greatest (source, id), so the
 # answer does not depend on the order rows happen to be stored in (compaction reorders them).
 _LATEST_ORDER = "(time, source, id)"
 _AGGREGATE = {
-    "SUM": f"sum({_VALUE})",
-    "COUNT": "count(*)",
-    "MAX": f"max({_VALUE})",
-    "LATEST": f"arg_max({_VALUE}, {_LATEST_ORDER})",
-    "UNIQUE_COUNT": "count(DISTINCT CAST(variant_extract(properties, ?) AS VARCHAR))",
+    "SUM": "sum({value})",
+    "MAX": "max({value})",
+    "LATEST": f"arg_max({{value}}, {_LATEST_ORDER})",
 }
 
 
-def aggregate_sql(metric: BillableMetric, *, where: str = "") -> tuple[str, list]:
-    """The SQL aggregate of one metric over event rows, with its parameters; `where`
-    (with its own parameters appended by the caller) restricts it through FILTER."""
-    sql = _AGGREGATE[metric.aggregation]
-    params = [metric.value_property] if "?" in sql else []
-    return (f"{sql} FILTER (WHERE {where})" if where else sql), params
+def aggregate_sql(metric: BillableMetric, columns: PropertyColumns) -> tuple[str, list]:
+    """The SQL aggregate of one metric over event rows, with its parameters."""
+    if metric.aggregation == "COUNT":
+        return "count(*)", []
+    if metric.aggregation == "UNIQUE_COUNT":
+        text, params = text_sql(columns, metric.value_property)
+        return f"count(DISTINCT {text})", params
+    value, params = number_sql(columns, metric.value_property)
+    return _AGGREGATE[metric.aggregation].format(value=value), params
 
 
-def group_sql(key: str | None) -> tuple[str, list]:
+def group_sql(columns: PropertyColumns, key: str | None) -> tuple[str, list]:
     """One group key's value per event, as text (NULL when the event lacks it)."""
-    return ("NULL", []) if key is None else ("CAST(variant_extract(properties, ?) AS VARCHAR)", [key])
+    return ("NULL", []) if key is None else text_sql(columns, key)
 
 
 def is_bucket_aligned(instant: datetime) -> bool:
@@ -138,8 +137,9 @@ def usage_series(
         window_params = [tz, tz]
     else:
         window_sql, window_params = "NULL", []
-    grp_sql, group_params = group_sql(group_by)
-    value_sql, value_params = aggregate_sql(metric)
+    columns = property_columns(store)
+    grp_sql, group_params = group_sql(columns, group_by)
+    value_sql, value_params = aggregate_sql(metric, columns)
     sql = f"""
         SELECT {window_sql} AS w, {grp_sql} AS grp, {value_sql} AS value
         FROM events WHERE customer_id = ? AND type = ? AND time >= ? AND time < ?
@@ -188,8 +188,9 @@ def usage_totals(
     props = sorted({m.value_property for m in metrics if m.aggregation in ("SUM", "MAX", "LATEST")})
     if not props and any(m.aggregation == "COUNT" for m in metrics):
         props = [None]
+    stored = property_columns(store)
     for prop in props:
-        value = "NULL" if prop is None else _VALUE
+        value, value_params = ("NULL", []) if prop is None else number_sql(stored, prop)
         wanted = any(m.aggregation == "LATEST" and m.value_property == prop for m in metrics)
         latest = f"arg_max(v, {_LATEST_ORDER})" if wanted else "NULL"
         rows = store.cursor().execute(
@@ -197,7 +198,7 @@ def usage_totals(
                     SELECT type, time, source, id, {value} AS v FROM events
                     WHERE customer_id = ? AND time >= ? AND time < ?)
                 GROUP BY type""",
-            [*([] if prop is None else [prop]), customer_id, _naive_utc(start), _naive_utc(end)],
+            [*value_params, customer_id, _naive_utc(start), _naive_utc(end)],
         ).fetchall()
         by_type.update({(prop, t): rest for t, *rest in rows})
     counts = {t: agg[0] for (_, t), agg in by_type.items()}

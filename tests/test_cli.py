@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from api.cli import main
 from conftest import SECRET
 from data import Store
-from data.events import count_events
+from data.events import count_events, event_properties
 
 SMALL = ["--customers", "3", "--days", "10", "--events", "2000"]
 
@@ -48,8 +48,7 @@ def test_seed_demo_is_deterministic(env):
         db = str(env / f"{name}.duckdb")
         run("seed-demo", "--db", db, *SMALL, "--seed", "3")
         store = Store(db)
-        totals.append(store.cursor().execute(
-            "SELECT customer_id, type, count(*), sum(length(CAST(properties AS VARCHAR))) FROM events GROUP BY ALL ORDER BY ALL").fetchall())
+        totals.append(event_properties(store))
         store.close()
     assert totals[0] == totals[1] and totals[0]
 
