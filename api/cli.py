@@ -223,7 +223,8 @@ def load_events(db, files, then_cluster):
 @main.command()
 @click.option("--db", "db", default=None)
 def cluster(db):
-    """Rewrite all events in customer order (merges the runs that loads and API batches left)."""
+    """Rewrite all events in customer order (merges the runs that loads and API batches left) and
+    move properties stored before a metric first read them into their columns."""
     from data.cluster import cluster as run
 
     store = _open_store(db or Config.from_env().database)

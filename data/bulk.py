@@ -16,6 +16,7 @@ from pathlib import Path
 
 import duckdb
 
+from data.columns import pointer, read_columns
 from data.events import insert_new_events, named
 from data.store import Store
 
@@ -136,9 +137,9 @@ def _checks(cur: duckdb.DuckDBPyConnection) -> tuple[list[tuple[str, str, str]],
                              WHERE value_property IS NOT NULL AND aggregation <> 'UNIQUE_COUNT' ORDER BY ALL""").fetchall()
     params: dict[str, str] = {}
     for i, (event_type, prop) in enumerate(numeric):  # TRY: DuckDB may extract before json_valid has ruled a row out
-        params[f"type{i}"], params[f"prop{i}"] = event_type, prop
+        params[f"type{i}"], params[f"prop{i}"] = event_type, pointer(prop)  # a name with "." or "/" is one property
         checks.append((f"data.{prop}", f"""type = $type{i} AND properties IS NOT NULL AND json_valid(properties)
-                                           AND TRY_CAST(TRY(json_extract_string(properties, '$.' || $prop{i})) AS DECIMAL(38, 9)) IS NULL""",
+                                           AND TRY_CAST(TRY(json_extract_string(properties, $prop{i})) AS DECIMAL(38, 9)) IS NULL""",
                        f"must be a number (a {event_type} metric sums or compares it)"))
     return checks, params
 
@@ -179,7 +180,8 @@ def load_events_file(store: Store, path: str) -> LoadResult:
         with store.transaction(events_only=True) as cur:  # a rollback also drops the temp table
             relation = _relation(cur, fmt, path)
             checks, params = _checks(cur)
-            rows, inserted = insert_new_events(cur, relation, order="row", tail=False, params={**params, "path": path},
+            rows, inserted = insert_new_events(cur, relation, read_columns(cur), order="row", tail=False,
+                                               params={**params, "path": path},
                                                check=" OR ".join(f"({condition})" for _, condition, _ in checks))
             if relation == "normalised":
                 cur.execute("DROP TABLE normalised")

@@ -18,7 +18,7 @@ group of each run; many small runs (HTTP batches) add up, and this module bounds
 """
 from __future__ import annotations
 
-from data.columns import extraction, read_columns
+from data.columns import mark_complete, read_columns, settled
 from data.store import Store, one
 
 _ORDER = "ORDER BY customer_id, type, time"
@@ -29,28 +29,20 @@ def tail_rows(store: Store) -> int:
     return one(store.cursor(), "SELECT count(*) FROM events WHERE batch_id > 0")[0]
 
 
-def _settled(cur, where: str) -> tuple[str, dict]:
-    """The events `where` holds, with the properties still in the VARIANT that have a column
-    moved into it, as if they had arrived after the column existed (what a column holds stays)."""
-    split = extraction(read_columns(cur), json="CAST(properties AS JSON)")
-    if not split.inner:
-        return f"SELECT * FROM events WHERE {where}", {}
-    values = ", ".join(f"{value} AS {name}" if name == "properties" else f"coalesce({name}, {value}) AS {name}"
-                       for name, value in split.values)
-    return f"SELECT * EXCLUDE (_texts) REPLACE ({values}) FROM (SELECT *, {split.inner} FROM events WHERE {where})", split.params
-
-
 def _rewrite(store: Store, where: str, *, settle: bool = False) -> int:
     # The same events in another order (their properties perhaps in other columns): no answer
     # changes, so no memo is forgotten.
-    with store.transaction(events_only=True, customers=()) as cur:
+    # Settling changes which columns are complete, hence how reads are written: every memo goes.
+    with store.transaction(events_only=not settle, customers=()) as cur:
         (rows,) = one(cur, f"SELECT count(*) FROM events WHERE {where}")
         if rows:
-            select, params = _settled(cur, where) if settle else (f"SELECT * FROM events WHERE {where}", {})
+            select, params = settled(read_columns(cur), where) if settle else (f"SELECT * FROM events WHERE {where}", {})
             cur.execute(f"CREATE TEMP TABLE clustered AS SELECT * REPLACE (0 AS batch_id) FROM ({select}) {_ORDER}", params)
             cur.execute(f"DELETE FROM events WHERE {where}")
             cur.execute("INSERT INTO events BY NAME SELECT * FROM clustered")
             cur.execute("DROP TABLE clustered")
+        if settle:
+            mark_complete(cur)
     return rows
 
 

@@ -16,9 +16,11 @@ JSON), and every read sees a property only through that text, so nothing a read 
 
 Columns are registered in `property_columns` (named `n1`, `t2`, ...: DuckDB compares
 identifiers without case, property names are data) and added when a metric first reads a
-property. Events stored before their column existed keep the property in the VARIANT, so a
-read takes the column and falls back to the VARIANT: a metric created later reads older
-events, a little slower, until `embedash cluster` moves those values into the columns.
+property. Events stored before their column existed keep the property in the VARIANT, so
+until then a read takes the column and falls back to the VARIANT: a metric created later
+reads older events, a little slower, until `embedash cluster` moves those values into the
+columns and marks them complete. A complete column is read alone: scanning the VARIANT
+beside it, even for nothing, costs a usage series most of what the column saves.
 """
 from __future__ import annotations
 
@@ -36,18 +38,33 @@ _DECIMAL_TEXT = "rtrim(rtrim(CAST({} AS VARCHAR), '0'), '.')"
 
 
 @dataclass(frozen=True)
+class Column:
+    kind: str  # NUMBER or TEXT
+    prop: str
+    name: str
+    complete: bool  # holds the property of every stored event: no read need look in the VARIANT
+
+
+@dataclass(frozen=True)
 class PropertyColumns:
-    """Which column holds which property: property -> column name, per kind."""
+    """Which column holds which property, in the order they were added."""
 
-    number: tuple[tuple[str, str], ...] = ()
-    text: tuple[tuple[str, str], ...] = ()
+    columns: tuple[Column, ...] = ()
 
-    def column(self, kind: str, prop: str) -> str | None:
-        return dict(self.number if kind == NUMBER else self.text).get(prop)
+    def column(self, kind: str, prop: str) -> Column | None:
+        return next((c for c in self.columns if c.kind == kind and c.prop == prop), None)
+
+    @property
+    def number(self) -> list[Column]:
+        return [c for c in self.columns if c.kind == NUMBER]
+
+    @property
+    def text(self) -> list[Column]:
+        return [c for c in self.columns if c.kind == TEXT]
 
     @property
     def empty(self) -> bool:
-        return not (self.number or self.text)
+        return not self.columns
 
 
 def wanted(metrics: Iterable[tuple[str, str | None, Iterable[str]]]) -> set[tuple[str, str]]:
@@ -64,52 +81,60 @@ def wanted(metrics: Iterable[tuple[str, str | None, Iterable[str]]]) -> set[tupl
 
 
 def read_columns(cur: duckdb.DuckDBPyConnection) -> PropertyColumns:
-    rows = cur.execute("SELECT kind, property, column_name FROM property_columns ORDER BY column_name").fetchall()
-    return PropertyColumns(number=tuple((p, c) for k, p, c in rows if k == NUMBER),
-                           text=tuple((p, c) for k, p, c in rows if k == TEXT))
+    rows = cur.execute("SELECT kind, property, column_name, complete FROM property_columns ORDER BY position").fetchall()
+    return PropertyColumns(tuple(Column(*row) for row in rows))
 
 
 def property_columns(store) -> PropertyColumns:
-    """The columns as of the last commit (they change only with the metrics)."""
+    """The columns as of the last commit (they change only with the metrics and `cluster`)."""
     return store.memo("property-columns", lambda: read_columns(store.cursor()))
 
 
 def add_columns(cur: duckdb.DuckDBPyConnection) -> bool:
     """Add the columns the stored metrics read that `events` lacks; True if it added any.
-    Call in the write transaction that stores metrics. Columns are never dropped: one that no
-    metric reads any more still serves the reads of its property."""
+    Call in the write transaction that stores metrics. A column added while no event is
+    stored is complete; else it stays incomplete until `cluster` fills it. Columns are never
+    dropped: one that no metric reads any more still serves the reads of its property."""
     metrics = cur.execute("SELECT aggregation, value_property, group_keys FROM billable_metrics").fetchall()
     have = {(k, p) for k, p in cur.execute("SELECT kind, property FROM property_columns").fetchall()}
     missing = sorted(wanted(metrics) - have)
+    if missing:
+        (empty,) = cur.execute("SELECT NOT EXISTS (SELECT 1 FROM events)").fetchall()[0]
     for kind, prop in missing:
-        (number,) = cur.execute("SELECT nextval('property_column_numbers')").fetchall()[0]
-        name = f"{kind[0]}{number}"
+        (position,) = cur.execute("SELECT nextval('property_column_numbers')").fetchall()[0]
+        name = f"{kind[0]}{position}"
         cur.execute(f"ALTER TABLE events ADD COLUMN {name} {NUMBER_TYPE if kind == NUMBER else 'VARCHAR'}")
-        cur.execute("INSERT INTO property_columns (kind, property, column_name) VALUES (?, ?, ?)", [kind, prop, name])
+        cur.execute("INSERT INTO property_columns (kind, property, column_name, position, complete) VALUES (?, ?, ?, ?, ?)",
+                    [kind, prop, name, position, empty])
     return bool(missing)
 
 
-def _variant_text(prop: str) -> tuple[str, list]:
-    return "CAST(variant_extract(properties, ?) AS VARCHAR)", [prop]
+def mark_complete(cur: duckdb.DuckDBPyConnection) -> None:
+    """Every column holds its property for every event (after `cluster` has moved them all)."""
+    cur.execute("UPDATE property_columns SET complete = true WHERE NOT complete")
 
 
 def text_sql(columns: PropertyColumns, prop: str) -> tuple[str, list]:
     """A property's text per event row (NULL when the event lacks it), with its parameters."""
-    variant, params = _variant_text(prop)
-    parts = [c for c in (columns.column(TEXT, prop),) if c] + [variant]
+    text = columns.column(TEXT, prop)
+    if text and text.complete:
+        return text.name, []
+    parts = ([text.name] if text else []) + ["CAST(variant_extract(properties, ?) AS VARCHAR)"]
     if number := columns.column(NUMBER, prop):  # held by the number column alone: its decimal's text
-        parts.append(_DECIMAL_TEXT.format(number))
-    return (parts[0] if len(parts) == 1 else f"coalesce({', '.join(parts)})"), params
+        parts.append(_DECIMAL_TEXT.format(number.name))
+    return (parts[0] if len(parts) == 1 else f"coalesce({', '.join(parts)})"), [prop]
 
 
 def number_sql(columns: PropertyColumns, prop: str) -> tuple[str, list]:
     """A property as a quantity per event row: DECIMAL(38, 9), NULL when missing or not a number.
     Through text, not DOUBLE: DuckDB's DOUBLE -> DECIMAL cast invents digits (5000000000.75
     gives 5000000000.750000128), while the text of a JSON number is the number as parsed."""
-    text, params = text_sql(PropertyColumns(text=columns.text), prop)  # the number column comes first
-    converted = f"TRY_CAST({text} AS {NUMBER_TYPE})"
     number = columns.column(NUMBER, prop)
-    return (f"coalesce({number}, {converted})" if number else converted), params
+    if number and number.complete:  # a value it does not hold is no number
+        return number.name, []
+    text, params = text_sql(PropertyColumns(tuple(columns.text)), prop)  # the number column comes first
+    converted = f"TRY_CAST({text} AS {NUMBER_TYPE})"
+    return (f"coalesce({number.name}, {converted})" if number else converted), params
 
 
 def pointer(prop: str) -> str:
@@ -139,13 +164,13 @@ class Extraction:
 def extraction(columns: PropertyColumns, json: str = "properties") -> Extraction:
     """The SQL that splits a JSON object (`json`, an expression over the inner rows) into the
     columns and what stays in the VARIANT. With no columns, the VARIANT takes it all."""
-    cols = [(NUMBER, p, c) for p, c in columns.number] + [(TEXT, p, c) for p, c in columns.text]
+    cols = [(c.kind, c.prop, c.name) for c in columns.number + columns.text]
     variant = f"CAST(CAST(coalesce({json}, '{{}}') AS JSON) AS VARIANT)"
     if not cols:
         return Extraction(inner="", values=(("properties", variant),), params={})
     params: dict = {"column_paths": [pointer(p) for _, p, _ in cols]}
     values, removed = [], []
-    text_props = {p for p, _ in columns.text}
+    text_props = {c.prop for c in columns.text}
     for i, (kind, prop, name) in enumerate(cols, start=1):
         key = f"$column_key{i}"  # the merge patch member that removes the property
         if kind == TEXT:
@@ -165,12 +190,34 @@ def extraction(columns: PropertyColumns, json: str = "properties") -> Extraction
     return Extraction(inner=f"json_extract_string({json}, $column_paths) AS _texts", values=tuple(values), params=params)
 
 
+def settled(columns: PropertyColumns, where: str) -> tuple[str, dict]:
+    """The events `where` selects, each property that has a column moved into it out of the
+    VARIANT, as if the event had arrived after the column existed; with its parameters. A
+    text column added beside a number column takes the text of what the number column held."""
+    split = extraction(columns, json="CAST(properties AS JSON)")
+    if not split.inner:
+        return f"SELECT * FROM events WHERE {where}", {}
+    values = []
+    for name, value in split.values:
+        column = next((c for c in columns.columns if c.name == name), None)
+        if column is None:  # the VARIANT: what no column holds
+            values.append(f"{value} AS {name}")
+            continue
+        parts = [name, value]
+        if column.kind == TEXT and (number := columns.column(NUMBER, column.prop)):
+            parts.append(_DECIMAL_TEXT.format(number.name))
+        values.append(f"coalesce({', '.join(parts)}) AS {name}")
+    return (f"SELECT * EXCLUDE (_texts) REPLACE ({', '.join(values)}) FROM (SELECT *, {split.inner} FROM events WHERE {where})",
+            split.params)
+
+
 def properties_sql(columns: PropertyColumns) -> tuple[str, list]:
     """Each event's properties as one JSON object again, with its parameters: the VARIANT's,
     and each column's property as its text (the form every read sees)."""
     members, params = [], []
-    texts = {p for p, _ in columns.text}
-    held = list(columns.text) + [(p, _DECIMAL_TEXT.format(c)) for p, c in columns.number if p not in texts]
+    texts = {c.prop for c in columns.text}
+    held = [(c.prop, c.name) for c in columns.text] + [(c.prop, _DECIMAL_TEXT.format(c.name)) for c in columns.number
+                                                       if c.prop not in texts]
     for prop, value in held:
         members.append(f"CASE WHEN {value} IS NOT NULL THEN ? || ':' || to_json({value}) END")
         params.append(orjson.dumps(prop).decode())

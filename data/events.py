@@ -16,7 +16,7 @@ import duckdb
 import orjson
 import pandas as pd
 
-from data.columns import Extraction, extraction, properties_sql, read_columns
+from data.columns import Extraction, PropertyColumns, extraction, properties_sql, property_columns, read_columns
 from data.store import Store, one
 
 EVENT_COLUMNS = ["source", "id", "customer_id", "type", "time", "properties"]
@@ -41,8 +41,8 @@ def named(sql: str, params: dict) -> dict:
     return {name: params[name] for name in set(_NAMED.findall(sql)) if name in params}
 
 
-def insert_new_events(cur: duckdb.DuckDBPyConnection, relation: str, *, order: str, tail: bool = True,
-                      check: str | None = None, params: dict | None = None) -> tuple[int, int]:
+def insert_new_events(cur: duckdb.DuckDBPyConnection, relation: str, columns: PropertyColumns, *, order: str,
+                      tail: bool = True, check: str | None = None, params: dict | None = None) -> tuple[int, int]:
     """Append the rows of `relation` (EVENT_COLUMNS, `time` naive UTC, `properties` JSON text)
     that are not stored yet, the first of each repeat within it by `order`; returns how many
     rows it had and how many went in.
@@ -52,7 +52,7 @@ def insert_new_events(cur: duckdb.DuckDBPyConnection, relation: str, *, order: s
     without (a loaded file, one large run) batch_id 0: it is left as it is.
     `check`, a condition on a row, fails the statement (DuckDB error CHECK_FAILED) if any row
     meets it, repeats included; `params` are the named parameters of `relation` and `check`.
-    Call inside a transaction."""
+    `columns` say where each property goes (data.columns). Call inside a transaction."""
     params = dict(params or {})
     (batch_id,) = one(cur, "SELECT nextval('ingest_batches')") if tail else (0,)
     stats = f"SELECT count(*), min(customer_id), max(customer_id), count(*) - count(DISTINCT (customer_id, source, id)) FROM {relation}"
@@ -61,7 +61,7 @@ def insert_new_events(cur: duckdb.DuckDBPyConnection, relation: str, *, order: s
         return 0, 0
     checked = f"(SELECT * FROM {relation} WHERE CASE WHEN {check} THEN error('{CHECK_FAILED}') ELSE true END)" if check else relation
     first_of_each = f"QUALIFY row_number() OVER (PARTITION BY customer_id, source, id ORDER BY {order}) = 1" if repeats else ""
-    split = extraction(read_columns(cur))
+    split = extraction(columns)
     insert = _insert_sql(split, batch_id="$batch_id", new_rows=f"""
                 SELECT * FROM {checked} i
                 WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.customer_id BETWEEN $low AND $high
@@ -113,7 +113,7 @@ def ingest_rows(store: Store, rows: Sequence[Sequence]) -> IngestResult:
     low, high = min(k[0] for k in keys), max(k[0] for k in keys)  # str order is DuckDB's VARCHAR order
     payload = orjson.dumps(fresh).decode()
     with store.transaction(events_only=True, customers={k[0] for k in keys}) as cur:
-        split = extraction(read_columns(cur))
+        split = extraction(property_columns(store))  # remembered: they change only in a transaction of their own
         insert = _insert_sql(split, batch_id="(SELECT nextval('ingest_batches'))", new_rows=_NEW_ROWS)
         (inserted,) = one(cur, insert, {**split.params, "payload": payload, "low": low, "high": high})
     return IngestResult(received=len(rows), inserted=inserted)
@@ -127,7 +127,8 @@ def ingest_events(store: Store, events: pd.DataFrame) -> IngestResult:
     with store.transaction(events_only=True, customers=set(events["customer_id"])) as cur:
         cur.register("incoming", events)
         try:
-            _, inserted = insert_new_events(cur, "(SELECT * REPLACE (CAST(time AS TIMESTAMP) AS time) FROM incoming)", order="ord")
+            _, inserted = insert_new_events(cur, "(SELECT * REPLACE (CAST(time AS TIMESTAMP) AS time) FROM incoming)",
+                                            property_columns(store), order="ord")
         finally:
             cur.unregister("incoming")
     return IngestResult(received=len(events), inserted=inserted)

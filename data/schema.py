@@ -173,6 +173,8 @@ MIGRATIONS: list[str] = [
         kind VARCHAR NOT NULL,            -- number | text
         property VARCHAR NOT NULL,
         column_name VARCHAR NOT NULL UNIQUE,
+        position BIGINT NOT NULL,         -- the order they were added in
+        complete BOOLEAN NOT NULL,        -- holds the property of every stored event
         PRIMARY KEY (kind, property)
     );
     CREATE SEQUENCE property_column_numbers START 1;

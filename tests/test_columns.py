@@ -70,7 +70,8 @@ def columns_first():
 
 def test_properties_metrics_read_get_typed_columns_and_leave_the_variant(columns_first):
     cols = read_columns(columns_first.cursor())
-    assert {p for p, _ in cols.number} == {"v"} and {p for p, _ in cols.text} == {"region", "user"}
+    assert {c.prop for c in cols.number} == {"v"} and {c.prop for c in cols.text} == {"region", "user"}
+    assert all(c.complete for c in cols.columns)  # made before any event: nothing of theirs in the VARIANT
     row = columns_first.cursor().execute("SELECT properties FROM events WHERE id = '1'").fetchall()[0][0]
     assert row == {"x": {"k": [1]}}  # v, region and user live in their columns
 
@@ -80,7 +81,9 @@ def test_the_answers_are_the_same_wherever_the_properties_are_kept(columns_first
     late = new_store(metrics_first=False)  # the events stored before their columns existed: read from the VARIANT
     try:
         assert answers(late) == expected
-        cluster(late)  # ... and moved into the columns
+        assert not any(c.complete for c in read_columns(late.cursor()).columns)
+        cluster(late)  # ... and moved into the columns, which are then read alone
+        assert all(c.complete for c in read_columns(late.cursor()).columns)
         assert late.cursor().execute("SELECT properties FROM events WHERE id = '1'").fetchall()[0][0] == {"x": {"k": [1]}}
         assert answers(late) == expected
     finally:
@@ -131,8 +134,8 @@ def test_a_store_whose_metrics_predate_their_columns_gets_them_when_opened(tmp_p
     expected = answers(store)
     with store.transaction() as cur:  # back to how schema 5 kept it: every property in the VARIANT
         cur.execute("DELETE FROM events")
-        for name in [c for _, c in read_columns(cur).number + read_columns(cur).text]:
-            cur.execute(f"ALTER TABLE events DROP COLUMN {name}")
+        for column in read_columns(cur).columns:
+            cur.execute(f"ALTER TABLE events DROP COLUMN {column.name}")
         cur.execute("DELETE FROM property_columns")
     ingest_rows(store, ROWS)
     store.close()

@@ -131,6 +131,16 @@ def test_cli_loads_files_reports_and_stops_at_a_bad_one(tmp_path, monkeypatch):
     assert count_events(Store(db)) == 1
 
 
+def test_a_property_named_with_a_dot_is_checked_as_one_property(ready, tmp_path):
+    upsert_metrics(ready, [BillableMetric("usd", "Cost", "USD", "bill", "SUM", "cost.usd", ())])
+    path = tmp_path / "d.csv"
+    path.write_text("id,source,type,subject,time,cost.usd\n1,f,bill,c1,2026-01-05T10:00:00Z,2.5\n2,f,bill,c1,2026-01-05T11:00:00Z,abc\n")
+    with pytest.raises(LoadError, match="row 2, field data.cost.usd"):
+        load_events_file(ready, str(path))
+    path.write_text("id,source,type,subject,time,cost.usd\n1,f,bill,c1,2026-01-05T10:00:00Z,2.5\n")
+    assert load_events_file(ready, str(path)).inserted == 1
+
+
 def test_a_header_with_quotes_is_data_not_sql(ready, tmp_path):
     path = tmp_path / "q.csv"
     path.write_text('id,source,type,subject,time,"re""gion",\'; DROP TABLE events; --,tokens\n'
