@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from data.columns import property_columns
+from data.columns import PropertyColumns, fetch
 from data.models import BillableMetric, Customer, Invoice, LineItem, Price, Tier
 from data.prices import list_prices
 from data.store import Store, frame
@@ -78,22 +78,23 @@ def rated_buckets(store: Store, *, customer_id: str, metric: BillableMetric, sta
         raise ValueError(f"spend over time needs a SUM or COUNT metric; {metric.slug} is {metric.aggregation}")
     zone = ZoneInfo(tz)
     period_from = month_start(start, zone)
-    columns = property_columns(store)
-    quantity, params = aggregate_sql(metric, columns)
     keys = list(metric.group_keys)
-    groups = [group_sql(columns, k) for k in keys]
-    groups_sql = "".join(f", {sql} AS g{i}" for i, (sql, _) in enumerate(groups))
     # Within a quarter hour, groups are rated in the order of their values' JSON text, so which
     # group's units cross a tier boundary is fixed (and as it was when a rollup kept that text).
     order = f", CAST(to_json(map(?, [{', '.join(f'g{i}' for i in range(len(keys)))}])) AS VARCHAR)" if keys else ""
-    rows = store.cursor().execute(
-        f"""SELECT * FROM (
-                SELECT time_bucket(INTERVAL {BUCKET_MINUTES} MINUTE, time) AS bucket, {quantity}{groups_sql}
-                FROM events WHERE customer_id = ? AND type = ? AND time >= ? AND time < ? GROUP BY ALL)
-            ORDER BY bucket{order}""",
-        [*params, *(p for _, group_params in groups for p in group_params), customer_id, metric.event_type, period_from.replace(tzinfo=None),
-         end.astimezone(UTC).replace(tzinfo=None), *([keys] if keys else [])],
-    ).fetchall()
+
+    def query(columns: PropertyColumns) -> tuple[str, list]:
+        quantity, params = aggregate_sql(metric, columns)
+        groups = [group_sql(columns, k) for k in keys]
+        groups_sql = "".join(f", {sql} AS g{i}" for i, (sql, _) in enumerate(groups))
+        return (f"""SELECT * FROM (
+                        SELECT time_bucket(INTERVAL {BUCKET_MINUTES} MINUTE, time) AS bucket, {quantity}{groups_sql}
+                        FROM events WHERE customer_id = ? AND type = ? AND time >= ? AND time < ? GROUP BY ALL)
+                    ORDER BY bucket{order}""",
+                [*params, *(p for _, group_params in groups for p in group_params), customer_id, metric.event_type,
+                 period_from.replace(tzinfo=None), end.astimezone(UTC).replace(tzinfo=None), *([keys] if keys else [])])
+
+    rows = fetch(store, query)
     position: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
     out = []
     for bucket, qty, *values in rows:

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from data.columns import PropertyColumns, number_sql, property_columns, text_sql
+from data.columns import PropertyColumns, fetch, number_sql, text_sql
 from data.models import BillableMetric
 from data.schema import BUCKET_MINUTES
 from data.store import Store, frame
@@ -137,17 +137,18 @@ def usage_series(
         window_params = [tz, tz]
     else:
         window_sql, window_params = "NULL", []
-    columns = property_columns(store)
-    grp_sql, group_params = group_sql(columns, group_by)
-    value_sql, value_params = aggregate_sql(metric, columns)
-    sql = f"""
-        SELECT {window_sql} AS w, {grp_sql} AS grp, {value_sql} AS value
-        FROM events WHERE customer_id = ? AND type = ? AND time >= ? AND time < ?
-        GROUP BY ALL HAVING count(*) > 0"""
-    params = [*window_params, *group_params, *value_params, customer_id, metric.event_type, _naive_utc(start), _naive_utc(end)]
+    def query(columns: PropertyColumns) -> tuple[str, list]:
+        grp_sql, group_params = group_sql(columns, group_by)
+        value_sql, value_params = aggregate_sql(metric, columns)
+        sql = f"""
+            SELECT {window_sql} AS w, {grp_sql} AS grp, {value_sql} AS value
+            FROM events WHERE customer_id = ? AND type = ? AND time >= ? AND time < ?
+            GROUP BY ALL HAVING count(*) > 0"""
+        return sql, [*window_params, *group_params, *value_params, customer_id, metric.event_type, _naive_utc(start),
+                     _naive_utc(end)]
+
     # Ordered here, not in SQL: a few hundred rows sort faster in Python than DuckDB sets up a sort.
-    rows = sorted(store.cursor().execute(sql, params).fetchall(),
-                  key=lambda r: (r[0] is not None, r[0] or _EPOCH, r[1] is not None, r[1] or ""))
+    rows = sorted(fetch(store, query), key=lambda r: (r[0] is not None, r[0] or _EPOCH, r[1] is not None, r[1] or ""))
 
     first, last = start.astimezone(zone), end.astimezone(zone)
     windows: dict = {}  # one window's bounds per distinct w, shared by its groups
@@ -188,18 +189,18 @@ def usage_totals(
     props = sorted({m.value_property for m in metrics if m.aggregation in ("SUM", "MAX", "LATEST")})
     if not props and any(m.aggregation == "COUNT" for m in metrics):
         props = [None]
-    stored = property_columns(store)
     for prop in props:
-        value, value_params = ("NULL", []) if prop is None else number_sql(stored, prop)
         wanted = any(m.aggregation == "LATEST" and m.value_property == prop for m in metrics)
         latest = f"arg_max(v, {_LATEST_ORDER})" if wanted else "NULL"
-        rows = store.cursor().execute(
-            f"""SELECT type, count(*), sum(v), max(v), {latest} FROM (
-                    SELECT type, time, source, id, {value} AS v FROM events
-                    WHERE customer_id = ? AND time >= ? AND time < ?)
-                GROUP BY type""",
-            [*value_params, customer_id, _naive_utc(start), _naive_utc(end)],
-        ).fetchall()
+
+        def query(columns: PropertyColumns, prop=prop, latest=latest) -> tuple[str, list]:
+            value, value_params = ("NULL", []) if prop is None else number_sql(columns, prop)
+            return (f"""SELECT type, count(*), sum(v), max(v), {latest} FROM (
+                            SELECT type, time, source, id, {value} AS v FROM events
+                            WHERE customer_id = ? AND time >= ? AND time < ?)
+                        GROUP BY type""", [*value_params, customer_id, _naive_utc(start), _naive_utc(end)])
+
+        rows = fetch(store, query)
         by_type.update({(prop, t): rest for t, *rest in rows})
     counts = {t: agg[0] for (_, t), agg in by_type.items()}
     pick = {"SUM": 1, "MAX": 2, "LATEST": 3}
