@@ -241,12 +241,14 @@ def properties_sql(columns: PropertyColumns) -> tuple[str, list]:
 
 
 def fetch(store, build: Callable[[PropertyColumns], tuple[str, list]]) -> list[tuple]:
-    """The rows of the query `build` writes for the columns. Should a commit change the small
-    tables meanwhile (a metric adding a column, then an ingest filling it), the query may have
-    been written for columns older than what it read: it is written and run again."""
+    """The rows of the query `build` writes for the columns. Should the columns change while it
+    runs (a metric adding one, then an ingest filling it), it may have been written for columns
+    older than what it read: it is written and run again for the new ones."""
+    columns = property_columns(store)
     while True:
-        generation = store.generation
-        sql, params = build(property_columns(store))
+        sql, params = build(columns)
         rows = store.cursor().execute(sql, params).fetchall()
-        if store.generation == generation:
+        latest = property_columns(store)
+        if latest == columns:
             return rows
+        columns = latest

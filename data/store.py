@@ -97,11 +97,6 @@ class Store:
                 for customer_id in set(customers):
                     self._customer_generation[customer_id] = self._customer_generation.get(customer_id, 0) + 1
 
-    @property
-    def generation(self) -> int:
-        """Grows with every commit that may have changed a small table (metrics, columns, ...)."""
-        return self._generation
-
     def memo(self, key: Hashable, compute: Callable[[], T], *, usage_of: str | None = None) -> T:
         """`compute()`, remembered under `key` until the next write transaction commits; with
         `usage_of`, also until events of that customer arrive. For reads of the small tables,
