@@ -83,8 +83,9 @@ def query_samples(db: Path, customer: str, runs: int, *, with_pandas: bool) -> d
     out["raw events (DuckDB)"] = timed(lambda: arrival.execute(raw_sql, params).fetchall(), max(5, runs // 5))
     arrival.close()
     if with_pandas:
-        region, region_params = text_sql(property_columns(store), "region")
-        value, value_params = number_sql(property_columns(store), "value")
+        columns = property_columns(store)
+        region, region_params = text_sql(columns, "region")
+        value, value_params = number_sql(columns, "value")
         frame = store.cursor().execute(f"SELECT customer_id, type, time, {region} AS region, CAST({value} AS DOUBLE) AS value FROM events",
                                        [*region_params, *value_params]).df()
         s, e = start.replace(tzinfo=None), end.replace(tzinfo=None)

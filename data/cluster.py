@@ -30,9 +30,9 @@ def tail_rows(store: Store) -> int:
 
 
 def _rewrite(store: Store, where: str, *, settle: bool = False) -> int:
-    # The same events in another order (their properties perhaps in other columns): no answer
-    # changes, so no memo is forgotten.
-    # Settling changes which columns are complete, hence how reads are written: every memo goes.
+    # The same events in another order: no answer changes, so no memo is forgotten, unless
+    # settling moves properties into columns and marks them complete, which changes how reads
+    # are written: then every memo goes.
     with store.transaction(events_only=not settle, customers=()) as cur:
         (rows,) = one(cur, f"SELECT count(*) FROM events WHERE {where}")
         if rows:

@@ -94,9 +94,8 @@ def property_columns(store) -> PropertyColumns:
     return store.memo("property-columns", lambda: read_columns(store.cursor()))
 
 
-def add_columns(cur: duckdb.DuckDBPyConnection) -> bool:
-    """Add the columns the stored metrics read that `events` lacks; True if it added any.
-    Call in the write transaction that stores metrics. A column added while no event is
+def add_columns(cur: duckdb.DuckDBPyConnection) -> None:
+    """Add the columns the stored metrics read that `events` lacks. Call in the write transaction that stores metrics. A column added while no event is
     stored is complete; else it stays incomplete until `cluster` fills it. Columns are never
     dropped: one that no metric reads any more still serves the reads of its property."""
     metrics = cur.execute("SELECT aggregation, value_property, group_keys FROM billable_metrics").fetchall()
@@ -110,7 +109,6 @@ def add_columns(cur: duckdb.DuckDBPyConnection) -> bool:
         cur.execute(f"ALTER TABLE events ADD COLUMN {name} {NUMBER_TYPE if kind == NUMBER else 'VARCHAR'}")
         cur.execute("INSERT INTO property_columns (kind, property, column_name, position, complete) VALUES (?, ?, ?, ?, ?)",
                     [kind, prop, name, position, empty])
-    return bool(missing)
 
 
 def mark_complete(cur: duckdb.DuckDBPyConnection) -> None:
@@ -202,12 +200,11 @@ def settled(columns: PropertyColumns, where: str) -> tuple[str, dict]:
     """The events `where` selects, each property that has a column moved into it out of the
     VARIANT, as if the event had arrived after the column existed; with its parameters. A
     column added beside another of the same property also takes what that one holds."""
-    split = extraction(columns, json="CAST(properties AS JSON)")
     if columns.empty:
         return f"SELECT * FROM events WHERE {where}", {}
+    split = extraction(columns, json="CAST(properties AS JSON)")
     values = []
-    for name, value in split.values:
-        column = next((c for c in columns.columns if c.name == name), None)
+    for column, (name, value) in zip(columns.number + columns.text + [None], split.values):
         if column is None:  # the VARIANT: what no column holds
             values.append(f"{value} AS {name}")
             continue

@@ -17,7 +17,7 @@ import duckdb
 import orjson
 import pandas as pd
 
-from data.columns import Extraction, PropertyColumns, extraction, properties_sql, property_columns, read_columns
+from data.columns import Extraction, PropertyColumns, extraction, properties_sql, property_columns
 from data.store import Store, one
 
 EVENT_COLUMNS = ["source", "id", "customer_id", "type", "time", "properties"]
@@ -144,7 +144,7 @@ def count_events(store: Store, *, customer_id: str | None = None) -> int:
 def event_properties(store: Store, *, customer_id: str | None = None) -> list[tuple[str, str, dict]]:
     """(source, id, properties) of stored events, by source and id: each event's properties
     as one object again, the values its typed columns hold as their text (data.columns)."""
-    sql, params = properties_sql(read_columns(store.cursor()))
+    sql, params = properties_sql(property_columns(store))
     where, more = ("WHERE customer_id = ?", [customer_id]) if customer_id is not None else ("", [])
     rows = store.cursor().execute(f"SELECT source, id, CAST({sql} AS VARCHAR) FROM events {where} ORDER BY source, id",
                                   [*params, *more]).fetchall()

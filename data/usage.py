@@ -137,6 +137,7 @@ def usage_series(
         window_params = [tz, tz]
     else:
         window_sql, window_params = "NULL", []
+
     def query(columns: PropertyColumns) -> tuple[str, list]:
         grp_sql, group_params = group_sql(columns, group_by)
         value_sql, value_params = aggregate_sql(metric, columns)
