@@ -141,10 +141,13 @@ def usage_series(
     def query(columns: PropertyColumns) -> tuple[str, list]:
         grp_sql, group_params = group_sql(columns, group_by)
         value_sql, value_params = aggregate_sql(metric, columns)
+        # Grouped by nothing but constants, DuckDB answers one row even of no events: the
+        # HAVING drops it. Only then, since it costs the grouped query about 4% (at 100M).
+        having = " HAVING count(*) > 0" if window_sql == grp_sql == "NULL" else ""
         sql = f"""
             SELECT {window_sql} AS w, {grp_sql} AS grp, {value_sql} AS value
             FROM events WHERE customer_id = ? AND type = ? AND time >= ? AND time < ?
-            GROUP BY ALL HAVING count(*) > 0"""
+            GROUP BY ALL{having}"""
         return sql, [*window_params, *group_params, *value_params, customer_id, metric.event_type, _naive_utc(start),
                      _naive_utc(end)]
 

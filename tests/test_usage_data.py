@@ -90,6 +90,11 @@ def test_other_customers_events_are_never_counted(filled):
     assert series(filled, "sum_m", window_size="none", customer_id="nobody").empty
 
 
+@pytest.mark.parametrize("window_size, group_by", [("none", None), ("none", "region"), ("day", None), ("hour", "region")])
+def test_a_customer_without_events_has_an_empty_series_however_it_is_cut(filled, window_size, group_by):
+    assert series(filled, "sum_m", window_size=window_size, group_by=group_by, customer_id="nobody").empty
+
+
 def test_resent_events_are_no_ops(filled):
     again = ingest_events(filled, events([("a", datetime(2026, 3, 1, 14, 59), {"v": "1.25"})]))
     assert (again.inserted, again.duplicates) == (0, 1)
