@@ -8,6 +8,7 @@ import dash
 from flask import Flask
 
 from dashboards import balances, invoices, usage
+from dashboards.callbacks import refuse_malformed_callbacks
 from dashboards.options import DASHBOARDS, OptionError, validate_options
 from dashboards.shell import ASSETS, PREFIX, EmbedDash, EmbedDeps, Verifier, install_gate, register_router, shell_layout
 from data import Store
@@ -32,6 +33,7 @@ def mount_dashboards(server: Flask, *, store: Store, verify: Verifier) -> dash.D
     )
     app.layout = shell_layout
     install_gate(server, deps)
+    refuse_malformed_callbacks(server, PREFIX, app.callback_map)
     register_router(app, deps, PAGES)
     for page in dict.fromkeys(PAGES.values()):  # each module once
         page.register(app, deps)
