@@ -8,7 +8,7 @@ from bench import run
 
 @pytest.mark.browser  # it drives Chromium itself
 def test_bench_runs_on_a_tiny_store_and_prints_its_table(tmp_path, capsys):
-    code = run.main(["--events", "20000", "--compare", "5000", "--customers", "600", "--runs", "3", "--viewers", "3",
+    code = run.main(["--events", "20000", "--compare", "5000", "--customers", "600", "--runs", "3", "--query-runs", "12", "--viewers", "3",
                      "--viewer-requests", "2", "--page-runs", "1", "--http-batches", "1", "--port", "0", "--dir", str(tmp_path)])
     out = capsys.readouterr().out
     assert code == 0
