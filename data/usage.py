@@ -144,8 +144,10 @@ def usage_series(
         # Grouped by nothing but constants, DuckDB answers one row even of no events: the
         # HAVING drops it. Only then, since it costs the grouped query about 4% (at 100M).
         having = " HAVING count(*) > 0" if window_sql == grp_sql == "NULL" else ""
+        # The value comes back as text, read into a Decimal below: exact all the same, and
+        # DuckDB hands Python a DECIMAL's text faster than a Decimal (0.6 ms of 400 rows).
         sql = f"""
-            SELECT {window_sql} AS w, {grp_sql} AS grp, {value_sql} AS value
+            SELECT {window_sql} AS w, {grp_sql} AS grp, CAST({value_sql} AS VARCHAR) AS value
             FROM events WHERE customer_id = ? AND type = ? AND time >= ? AND time < ?
             GROUP BY ALL{having}"""
         return sql, [*window_params, *group_params, *value_params, customer_id, metric.event_type, _naive_utc(start),
