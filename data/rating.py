@@ -88,7 +88,7 @@ def rated_buckets(store: Store, *, customer_id: str, metric: BillableMetric, sta
         groups = [group_sql(columns, k) for k in keys]
         groups_sql = "".join(f", {sql} AS g{i}" for i, (sql, _) in enumerate(groups))
         return (f"""SELECT * FROM (
-                        SELECT time_bucket(INTERVAL {BUCKET_MINUTES} MINUTE, time) AS bucket, {quantity}{groups_sql}
+                        SELECT time_bucket(INTERVAL {BUCKET_MINUTES} MINUTE, time) AS bucket, CAST({quantity} AS VARCHAR){groups_sql}
                         FROM events WHERE customer_id = ? AND type = ? AND time >= ? AND time < ? GROUP BY ALL)
                     ORDER BY bucket{order}""",
                 [*params, *(p for _, group_params in groups for p in group_params), customer_id, metric.event_type,
@@ -99,7 +99,7 @@ def rated_buckets(store: Store, *, customer_id: str, metric: BillableMetric, sta
     out = []
     for bucket, qty, *values in rows:
         groups = dict(zip(keys, values))
-        qty = Decimal(qty or 0)
+        qty = Decimal(qty or 0)  # exact text, as in usage_series: faster out of DuckDB than a Decimal
         when = bucket.replace(tzinfo=UTC)
         local = when.astimezone(zone)
         period = (local.year, local.month)
