@@ -97,7 +97,9 @@ SCHEMAS: dict[str, Any] = {
                    ("id", "number", "customer_id", "status", "type", "currency", "issued_at", "period_start", "period_end", "total")),
     "GrantInput": obj({"id": {"type": "string"}, "kind": {"enum": list(GRANT_KINDS)}, "name": TEXT, "amount": DECIMAL, "currency": {"type": "string"},
                        "priority": {"type": "integer", "minimum": 0, "maximum": 1_000_000}, "starting_at": TIME, "ending_before": TIME,
-                       "product": {"type": "string"}}, ("kind", "name", "amount", "currency", "starting_at", "ending_before")),
+                       "product": {"type": "string", "description": "a label shown with the grant; it does not limit which "
+                                   "invoices the grant pays (every invoice in its currency draws it down)"}},
+                      ("kind", "name", "amount", "currency", "starting_at", "ending_before")),
     "Grant": obj({"id": {"type": "string"}, "kind": {"enum": list(GRANT_KINDS)}, "name": {"type": "string"}, "currency": {"type": "string"},
                   "amount": DECIMAL, "priority": {"type": "integer"}, "starting_at": TIME, "ending_before": TIME, "product": NULLABLE_TEXT},
                  ("id", "kind", "name", "currency", "amount", "priority", "starting_at", "ending_before"), closed=False),
