@@ -65,20 +65,22 @@ def same_size_customer(big: Path, small: Path, customer: str) -> tuple[str, int]
     return peer, wanted
 
 
-def series_question(store: Store, customer: str):
-    """embedash's data function: one customer's 90-day daily series of m01 (a SUM) by region."""
-    metric = get_metric(store, "m01")
+def question(store: Store, customer: str) -> tuple:
+    """What every usage-query measure asks: m01 (a SUM), the customer's zone, its last 90 days."""
     tz = store.cursor().execute("SELECT timezone FROM customers WHERE id = ?", [customer]).fetchall()[0][0]
-    start, end = trailing_days(90, tz, datetime.now(UTC))
+    return get_metric(store, "m01"), tz, *trailing_days(90, tz, datetime.now(UTC))
+
+
+def series_question(store: Store, customer: str):
+    """embedash's data function: one customer's 90-day daily series of m01 by region."""
+    metric, tz, start, end = question(store, customer)
     kw = {"customer_id": customer, "metric": metric, "start": start, "end": end, "tz": tz, "group_by": "region"}
     return lambda: usage_series(store, **kw)
 
 
 def raw_question(con: duckdb.DuckDBPyConnection, store: Store, customer: str):
     """The same question asked in DuckDB of the events as they arrived (append order, JSON text)."""
-    metric = get_metric(store, "m01")
-    tz = store.cursor().execute("SELECT timezone FROM customers WHERE id = ?", [customer]).fetchall()[0][0]
-    start, end = trailing_days(90, tz, datetime.now(UTC))
+    metric, tz, start, end = question(store, customer)
     sql = """SELECT date_trunc('day', timezone(?, timezone('UTC', time))) AS day, json_extract_string(data, '$.region'),
                     sum(TRY_CAST(json_extract_string(data, '$.value') AS DECIMAL(38, 9)))
              FROM events WHERE subject = ? AND type = ? AND time >= ? AND time < ? GROUP BY ALL"""
@@ -106,9 +108,7 @@ def pandas_samples(db: Path, customer: str, runs: int) -> dict[str, list[float]]
     """The series against pandas over the whole table loaded in memory, side by side."""
     store = Store(str(db))
     try:
-        metric = get_metric(store, "m01")
-        tz = store.cursor().execute("SELECT timezone FROM customers WHERE id = ?", [customer]).fetchall()[0][0]
-        start, end = trailing_days(90, tz, datetime.now(UTC))
+        metric, tz, start, end = question(store, customer)
         columns = property_columns(store)
         region, region_params = text_sql(columns, "region")
         value, value_params = number_sql(columns, "value")
