@@ -79,6 +79,15 @@ def test_idempotency_is_per_customer(client, world):
     assert count(client, A) == 1 and count(client, B) == 1
 
 
+def test_a_stored_id_under_another_source_or_customer_in_the_same_batch_is_a_new_event(client, world):
+    client.post("/v1/events", headers=AUTH, json=[cloud_event("kept", A, "api_call", T)])
+    other_source = {**cloud_event("kept", A, "api_call", T), "source": "another-system"}
+    batch = [cloud_event("kept", B, "api_call", T), other_source, cloud_event("kept", A, "api_call", T)]
+    r = client.post("/v1/events", headers=AUTH, json=batch).json["data"]
+    assert r == {"received": 3, "inserted": 2, "duplicates": 1}
+    assert count(client, A) == 2 and count(client, B) == 1
+
+
 def test_a_batch_with_any_bad_event_is_rejected_whole(client, world):
     events = [
         cloud_event("ok1", A, "api_call", T),
