@@ -93,6 +93,9 @@ def _insert_sql(split: Extraction, *, batch_id: str, new_rows: str) -> str:
 # counter) fall inside the newest row groups only, so the dedup stops costing in proportion
 # to the customer's history: 5M stored events, 1,000 new, 180 ms -> 3 ms (random UUIDs, which
 # no range narrows, cost as before). The anti-join on all three keys is kept for the answer.
+# `insert_new_events` (files) keeps the plain anti-join: a file spans many customers, and the
+# same ids stored for other customers made finding them by id first 15-20% dearer (2M rows
+# loaded into the 10M store, 7.3 s against 5.9-6.6 s; a re-load 2.8 s against 2.2-2.4 s).
 _NEW_ROWS = """
     WITH incoming AS (
         SELECT f[3] AS customer_id, f[4] AS type, CAST(f[5] AS TIMESTAMP) AS time, f[1] AS source, f[2] AS id,
