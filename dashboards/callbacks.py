@@ -1,19 +1,25 @@
 """The shape of a Dash callback request, checked before Dash reads it.
 
 Dash takes the body of `POST /embed/_dash-update-component` on trust: a body that does not
-name a registered callback, or whose inputs are not `{"id", "property"}` objects in the
-number the callback takes, fails inside Dash with a KeyError or TypeError, which is a 500 and
-a traceback in the log. Such a body is the sender's mistake (or a probe), so it gets a 400
-with the JSON error shape of the integrator API, and nothing runs. What passes here can
-still fail in a callback: that is ours, and stays a 500.
+name a server callback, whose inputs are not `{"id", "property"}` objects in the number and
+shape the callback takes, or whose outputs are not the callback's, fails inside Dash (or in
+the callback) with a KeyError or TypeError: a 500 and a traceback in the log. Such a body is
+the sender's mistake (or a probe), so it gets a 400 with the JSON error shape of the
+integrator API, and nothing runs. What passes here can still fail in a callback: that is
+ours, and stays a 500.
 """
 from __future__ import annotations
 
+import json
 from typing import Any
 
+from dash import Output
+from dash._validate import validate_output_spec  # the check Dash runs itself, later, as a 500
+from dash.exceptions import CallbackException
 from flask import Flask, jsonify, request
 
 UPDATE = "_dash-update-component"
+_MANY = (["ALL"], ["ALLSMALLER"])  # wildcards that match a list of components
 
 
 def callback_request_problem(body: Any, callback_map: dict[str, dict]) -> str | None:
@@ -21,32 +27,51 @@ def callback_request_problem(body: Any, callback_map: dict[str, dict]) -> str | 
     if not isinstance(body, dict):
         return "the body must be a JSON object"
     output = body.get("output")
-    if not isinstance(output, str) or output not in callback_map:
-        return "output does not name a callback of this page"
-    callback = callback_map[output]
-    for key, wanted in (("inputs", callback.get("inputs", [])), ("state", callback.get("state", []))):
-        given = body.get(key, [])
-        if not isinstance(given, list) or len(given) != len(wanted) or not all(map(_props, given)):
-            return f"{key} must be a list of {len(wanted)} {{id, property}} objects, as the callback takes"
-    outputs = body.get("outputs")
-    if not (_props(outputs) or (isinstance(outputs, list) and all(map(_props, outputs)))):
-        return "outputs must be {id, property} objects"
+    callback = callback_map.get(output) if isinstance(output, str) else None
+    if callback is None or "callback" not in callback:  # clientside callbacks are in the map too
+        return "output does not name a server callback of this page"
+    for key in ("inputs", "state"):
+        wanted, given = callback.get(key, []), body.get(key, [])
+        if not isinstance(given, list) or len(given) != len(wanted) or not all(map(_matches, given, wanted)):
+            return f"{key} must be the callback's {len(wanted)}, each an {{id, property}} object (a list of them for a wildcard)"
+    try:
+        validate_output_spec(callback["output"], body.get("outputs"), Output)
+    except (CallbackException, KeyError, TypeError, AttributeError, ValueError):
+        return "outputs must be the callback's, each an {id, property} object"
     changed = body.get("changedPropIds", [])
-    if not isinstance(changed, list) or not all(isinstance(c, str) for c in changed):
-        return "changedPropIds must be a list of strings"
+    if not isinstance(changed, list) or not all(map(_prop_id, changed)):
+        return "changedPropIds must be a list of component.property strings"
     return None
 
 
-def _props(item: Any) -> bool:
-    """One `{id, property}` object, or a list of them (what a wildcard id matches)."""
-    if isinstance(item, list):
-        return all(_prop(i) for i in item)
-    return _prop(item)
+def _matches(item: Any, declared: dict) -> bool:
+    """`item` is what the renderer sends for the declared input or state: the component's
+    {id, property}, or a list of them where the id has an ALL or ALLSMALLER wildcard."""
+    wanted = declared["id"]
+    if wanted.startswith("{"):
+        pattern = json.loads(wanted)
+        if any(v in _MANY for v in pattern.values()):
+            return isinstance(item, list) and all(_prop(i) and isinstance(i["id"], dict) for i in item)
+        return _prop(item) and isinstance(item["id"], dict)
+    return _prop(item) and item["id"] == wanted and item["property"] == declared["property"]
 
 
 def _prop(item: Any) -> bool:
     return (isinstance(item, dict) and isinstance(item.get("id"), (str, dict))
             and isinstance(item.get("property"), str))
+
+
+def _prop_id(text: Any) -> bool:
+    """`component.property`, the component a JSON object where it is a pattern-matching id."""
+    if not isinstance(text, str) or "." not in text:
+        return False
+    component = text.rsplit(".", 1)[0]
+    if not component.startswith("{"):
+        return True
+    try:
+        return isinstance(json.loads(component), dict)
+    except ValueError:
+        return False
 
 
 def refuse_malformed_callbacks(server: Flask, prefix: str, callback_map: dict[str, dict]) -> None:

@@ -87,7 +87,7 @@ def shown_invoices(deps: EmbedDeps, claims: Any, search: str | None) -> Shown:
     rows["status_label"] = rows["status"].map(STATUS_LABELS)
     rows["period_label"] = [fmt.period(r.period_start, r.period_end, look.tz, look.locale) for r in rows.itertuples()]
     rows["amount_label"] = [fmt.money(r.total, r.currency, look.locale) for r in rows.itertuples()]
-    needle = (search or "").strip().lower()
+    needle = search.strip().lower() if isinstance(search, str) else ""
     if needle:
         haystack = rows["number"] + " " + rows["status_label"] + " " + rows["amount_label"] + " " + rows["total"].map(str)
         rows = rows[haystack.str.lower().str.contains(needle, regex=False)]
@@ -219,7 +219,7 @@ def register(app: dash.Dash, deps: EmbedDeps) -> None:
     )
     def _lines_csv(_: int, invoice_id: str | None, search: str | None):
         claims = verified(deps, search, NAME)
-        if claims is None or not invoice_id:
+        if claims is None or not isinstance(invoice_id, str) or not invoice_id:  # the browser's store, so any JSON
             return None
         shown = shown_invoices(deps, claims, None)
         if invoice_id not in set(shown.rows["id"]):

@@ -65,8 +65,10 @@ def look_of(claims: Any | None, customer: Customer | None = None) -> Look:
     )
 
 
-def token_from_search(search: str | None) -> str | None:
-    values = parse_qs((search or "").lstrip("?")).get("token")
+def token_from_search(search: Any) -> str | None:
+    if not isinstance(search, str):  # sent by the browser, so whatever a request says
+        return None
+    values = parse_qs(search.lstrip("?")).get("token")
     return values[0] if values else None
 
 
@@ -150,7 +152,7 @@ def shell_layout() -> html.Div:
 def view_state(fragment: str | None) -> dict[str, str]:
     """What a page was showing before its link was refreshed (`#window=90&group_by=region`,
     added by embed.js). Only a starting point: each page keeps what is valid for it."""
-    return {k: v[0] for k, v in parse_qs((fragment or "").lstrip("#")).items()}
+    return {k: v[0] for k, v in parse_qs(fragment.lstrip("#") if isinstance(fragment, str) else "").items()}
 
 
 def register_router(app: dash.Dash, deps: EmbedDeps, pages: dict[str, Any]) -> None:
@@ -158,7 +160,7 @@ def register_router(app: dash.Dash, deps: EmbedDeps, pages: dict[str, Any]) -> N
     @app.callback(Output("eb-page", "children"), Input("eb-url", "pathname"), Input("eb-url", "search"),
                   State("eb-url", "hash"))
     def _route(pathname: str | None, search: str | None, fragment: str | None):
-        name = (pathname or "")[len(PREFIX):]
+        name = pathname[len(PREFIX):] if isinstance(pathname, str) else ""
         claims = verified(deps, search, name)
         if claims is None or name not in pages:
             return expired_notice()

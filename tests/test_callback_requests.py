@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 import pytest
+from conftest import A, AUTH
 
 CALLBACK = "/embed/_dash-update-component"
 CHART = "..usage-chart.figure...usage-totals.children...usage-breakdown.children...usage-caption.children.."
@@ -12,6 +13,9 @@ OUTPUTS = [{"id": i, "property": p} for i, p in (("usage-chart", "figure"), ("us
                                                   ("usage-breakdown", "children"), ("usage-caption", "children"))]
 INPUTS = [{"id": f"usage-{k}", "property": "value", "value": None} for k in ("window", "metric", "group-by", "value")]
 STATE = [{"id": "eb-url", "property": "search", "value": "?token=x"}]
+SELECT = "..invoice-detail.children...invoice-selected.data.."
+SELECT_OUTPUTS = [{"id": "invoice-detail", "property": "children"}, {"id": "invoice-selected", "property": "data"}]
+ROW = {"id": {"type": "invoice-row", "index": "a1"}, "property": "n_clicks", "value": 1}
 
 
 def render(**changes) -> dict:
@@ -31,8 +35,18 @@ def render(**changes) -> dict:
     render(state=[{"property": "search"}]),
     render(outputs=[{"id": "usage-chart"}]),
     render(changedPropIds="usage-metric.value"),
+    render(outputs=OUTPUTS[:1]),
+    render(outputs=OUTPUTS[0]),
+    render(outputs=[{"id": "x", "property": "y"}] * 4),
+    render(inputs=[{"id": "usage-metric", "property": "value", "value": None}, *INPUTS[1:]]),
+    render(state=[STATE]),
+    {"output": "usage-view-sink.children", "outputs": {"id": "usage-view-sink", "property": "children"}, "inputs": INPUTS},
+    {"output": SELECT, "outputs": SELECT_OUTPUTS, "inputs": [ROW], "state": STATE, "changedPropIds": []},
+    {"output": SELECT, "outputs": SELECT_OUTPUTS, "inputs": [[ROW]], "state": STATE, "changedPropIds": ["{bad.n_clicks"]},
 ], ids=["array", "empty", "unknown-output", "no-output", "too-few-inputs", "input-without-property", "inputs-not-a-list",
-        "state-without-id", "output-without-property", "changed-not-a-list"])
+        "state-without-id", "output-without-property", "changed-not-a-list", "too-few-outputs", "one-output-of-four",
+        "other-outputs", "input-of-another-component", "state-as-a-wildcard-list", "a-clientside-callback",
+        "wildcard-input-as-one-object", "changed-id-not-json"])
 def test_a_malformed_callback_request_is_a_400(client, body, caplog):
     with caplog.at_level(logging.ERROR):
         r = client.post(CALLBACK, json=body)
@@ -51,3 +65,23 @@ def test_a_well_formed_request_with_a_bad_token_still_reaches_the_callback(clien
     r = client.post(CALLBACK, json=render())
     assert r.status_code == 200
     assert "This link has expired" in r.text
+
+
+@pytest.mark.parametrize("search", [5, ["?token=x"], {"token": "x"}])
+def test_a_value_of_another_type_is_treated_as_no_token(client, search):
+    r = client.post(CALLBACK, json=render(state=[{"id": "eb-url", "property": "search", "value": search}]))
+    assert r.status_code == 200
+    assert "This link has expired" in r.text
+
+
+def test_a_selected_invoice_that_is_not_a_string_downloads_nothing(client, billing):
+    url = client.post("/v1/dashboards/getEmbeddableUrl", headers=AUTH, json={"customer_id": A, "dashboard": "invoices"})
+    search = "?" + url.json["data"]["url"].split("?", 1)[1]
+    r = client.post(CALLBACK, json={
+        "output": "invoice-lines-csv-file.data", "outputs": {"id": "invoice-lines-csv-file", "property": "data"},
+        "inputs": [{"id": "invoice-lines-csv", "property": "n_clicks", "value": 1}], "changedPropIds": [],
+        "state": [{"id": "invoice-selected", "property": "data", "value": ["a1"]},
+                  {"id": "eb-url", "property": "search", "value": search}],
+    })  # fmt: skip
+    assert r.status_code == 200
+    assert r.json["response"]["invoice-lines-csv-file"]["data"] is None
