@@ -41,8 +41,9 @@ def pct(samples: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
-def timed(fn, runs: int) -> list[float]:
-    fn()  # warm up
+def timed(fn, runs: int, *, warm_up: bool = True) -> list[float]:
+    if warm_up:
+        fn()
     out = []
     for _ in range(runs):
         t = time.perf_counter()
@@ -97,10 +98,7 @@ def interleaved(questions: dict[str, tuple], rounds: int = 10) -> dict[str, list
         ask()  # warm up
     for r in range(rounds):
         for name, (ask, runs) in questions.items():
-            for _ in range(runs // rounds + (r < runs % rounds)):
-                t = time.perf_counter()
-                ask()
-                out[name].append((time.perf_counter() - t) * 1000)
+            out[name] += timed(ask, runs // rounds + (r < runs % rounds), warm_up=False)
     return out
 
 
