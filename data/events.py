@@ -78,7 +78,7 @@ def _insert_sql(split: Extraction, *, batch_id: str, new_rows: str) -> str:
     property where data.columns keeps it."""
     return f"""INSERT INTO events (customer_id, type, time, source, id, batch_id, {split.names})
             SELECT customer_id, type, time, source, id, {batch_id}, {split.outer}
-            FROM ({new_rows})
+            FROM {split.rows(f"({new_rows})")}
             ORDER BY customer_id, type, time"""
 
 

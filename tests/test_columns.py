@@ -6,12 +6,13 @@ import threading
 from datetime import UTC, datetime
 from decimal import Decimal
 
+import duckdb
 import pandas as pd
 import pytest
 
 from data import Store
 from data.cluster import cluster
-from data.columns import read_columns
+from data.columns import _DECIMAL_TEXT, _OWN_TEXT, NUMBER_TYPE, read_columns
 from data.customers import upsert_customers
 from data.events import EVENT_COLUMNS, event_properties, ingest_events, ingest_rows
 from data.metrics import get_metric, list_metrics, upsert_metrics
@@ -75,6 +76,26 @@ def test_properties_metrics_read_get_typed_columns_and_leave_the_variant(columns
     assert all(c.complete for c in cols.columns)  # made before any event: nothing of theirs in the VARIANT
     row = columns_first.cursor().execute("SELECT properties FROM events WHERE id = '1'").fetchall()[0][0]
     assert row == {"x": {"k": [1]}}  # v, region and user live in their columns
+
+
+def test_an_event_whose_properties_the_columns_hold_whole_keeps_no_variant(columns_first):
+    kept = dict(columns_first.cursor().execute("SELECT id, properties FROM events WHERE id IN ('2', '7')").fetchall())
+    assert kept == {"7": None, "2": {"v": "2.50"}}  # 2.50 is not its decimal's text: the VARIANT keeps it as written
+
+
+# Texts as a JSON property can hold them, and numbers as JSON writes them.
+NUMBER_TEXTS = ["0", "-0", "0.0", "0.5", "-0.5", "-0.50", "5.", ".5", "1e3", "1E3", "007", "-007", "10", "100", "1.10",
+                "0.123456789", "0.1234567891", "1.000000001", "1.0000000001", "9" * 29, "9" * 30, "-" + "9" * 29,
+                "9" * 29 + ".999999999", " 5", "5 ", "+5", "1_000", "0x10", "Infinity", "NaN", "-", "", "12.5e-3", "--1"]
+
+
+@pytest.mark.parametrize("text", NUMBER_TEXTS)
+def test_a_number_column_holds_a_text_alone_exactly_when_it_is_its_decimals_text(text):
+    number = f"TRY_CAST(? AS {NUMBER_TYPE})"
+    same, matched = duckdb.connect().execute(
+        f"SELECT coalesce({_DECIMAL_TEXT.format(number)} = ?, false), {number} IS NOT NULL AND regexp_full_match(?, '{_OWN_TEXT}')",
+        [text, text, text, text]).fetchall()[0]
+    assert matched == same
 
 
 def test_the_answers_are_the_same_wherever_the_properties_are_kept(columns_first):
