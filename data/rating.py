@@ -1,7 +1,8 @@
 """Spend: usage rated by prices, exact to the last decimal.
 
 Rating works on quarter-hour buckets of the customer's events, in time order. Each bucket's quantity is priced by
-the price in effect at that bucket (so a price change mid-period splits the period exactly).
+the price in effect at that bucket (so a price change mid-period splits the period exactly); a price that takes
+effect inside a quarter hour splits that bucket at its effective_from.
 Graduated tiers count units cumulatively within the billing period, a calendar month in the
 customer's time zone, across all group values. Per-group prices pick the unit price by the
 bucket's value of the price's group key, falling back to the price's `unit_price`.
@@ -70,6 +71,11 @@ def next_month_start(instant: datetime, zone: ZoneInfo) -> datetime:
     return datetime(year, month, 1, tzinfo=zone).astimezone(UTC)
 
 
+def _quarter_hour(instant: datetime) -> datetime:
+    """The start of the rating bucket `instant` falls in."""
+    return instant.replace(minute=instant.minute - instant.minute % BUCKET_MINUTES, second=0, microsecond=0)
+
+
 def rated_buckets(store: Store, *, customer_id: str, metric: BillableMetric, start: datetime, end: datetime, tz: str,
                   prices: list[Price]) -> list[tuple[datetime, dict, Decimal, Decimal]]:
     """(bucket UTC, group values, quantity, amount) for [start, end), tiers counted from the
@@ -83,16 +89,26 @@ def rated_buckets(store: Store, *, customer_id: str, metric: BillableMetric, sta
     # group's units cross a tier boundary is fixed (and as it was when a rollup kept that text).
     order = f", CAST(to_json(map(?, [{', '.join(f'g{i}' for i in range(len(keys)))}])) AS VARCHAR)" if keys else ""
 
+    # A price that takes effect inside a quarter hour splits it: the events from its
+    # effective_from on form a bucket of their own, starting there, so each is priced by the
+    # price in effect at its own time. Prices that start on a quarter hour (the usual case)
+    # leave the buckets as they are.
+    cuts = sorted({p.effective_from for p in prices if p.effective_from != _quarter_hour(p.effective_from)})
+    bucket = f"time_bucket(INTERVAL {BUCKET_MINUTES} MINUTE, time)"
+    if cuts:
+        bucket = f"greatest({bucket}, coalesce(list_max(list_filter(CAST(? AS TIMESTAMP[]), lambda c: c <= time)), {bucket}))"
+
     def query(columns: PropertyColumns) -> tuple[str, list]:
         quantity, params = aggregate_sql(metric, columns)
         groups = [group_sql(columns, k) for k in keys]
         groups_sql = "".join(f", {sql} AS g{i}" for i, (sql, _) in enumerate(groups))
         return (f"""SELECT * FROM (
-                        SELECT time_bucket(INTERVAL {BUCKET_MINUTES} MINUTE, time) AS bucket, CAST({quantity} AS VARCHAR){groups_sql}
+                        SELECT {bucket} AS bucket, CAST({quantity} AS VARCHAR){groups_sql}
                         FROM events WHERE customer_id = ? AND type = ? AND time >= ? AND time < ? GROUP BY ALL)
                     ORDER BY bucket{order}""",
-                [*params, *(p for _, group_params in groups for p in group_params), customer_id, metric.event_type,
-                 period_from.replace(tzinfo=None), end.astimezone(UTC).replace(tzinfo=None), *([keys] if keys else [])])
+                [*([cuts] if cuts else []), *params, *(p for _, group_params in groups for p in group_params), customer_id,
+                 metric.event_type, period_from.replace(tzinfo=None), end.astimezone(UTC).replace(tzinfo=None),
+                 *([keys] if keys else [])])
 
     rows = fetch(store, query)
     position: dict[tuple[int, int], Decimal] = defaultdict(Decimal)

@@ -82,6 +82,24 @@ def test_a_price_change_mid_period_splits_it_exactly(store_with_tokens):
     assert spend(store_with_tokens, window="none") == [(None, None, D(3))]
 
 
+def test_a_price_change_inside_a_quarter_hour_prices_each_event_at_its_own_time(store_with_tokens):
+    upsert_prices(store_with_tokens, [price(id="old", unit_price=D("0.01")),
+                                      price(id="new", unit_price=D("0.02"), effective_from=datetime(2026, 3, 15, 12, 7, 30))])
+    send(store_with_tokens, (datetime(2026, 3, 15, 12, 5, tzinfo=UTC), "100", "eu"),
+         (datetime(2026, 3, 15, 12, 7, 30, tzinfo=UTC), "100", "eu"), (datetime(2026, 3, 15, 12, 10, tzinfo=UTC), "100", "eu"))
+    # 12:05 at the old price (1), 12:07:30 (the change itself) and 12:10 at the new one (2 + 2)
+    assert spend(store_with_tokens) == [("2026-03-15", None, D(5))]
+
+
+def test_the_live_draft_prices_each_event_at_its_own_time_around_a_change(store_with_tokens):
+    upsert_prices(store_with_tokens, [price(id="old", unit_price=D("0.01")),
+                                      price(id="new", unit_price=D("0.02"), effective_from=datetime(2026, 3, 15, 12, 7))])
+    send(store_with_tokens, (datetime(2026, 3, 15, 12, 1, tzinfo=UTC), "100", "eu"), (datetime(2026, 3, 15, 12, 14, tzinfo=UTC), "100", "eu"))
+    estimate = estimate_invoice(store_with_tokens, customer=CUSTOMER, now=datetime(2026, 3, 20, tzinfo=UTC),
+                                metrics=[get_metric(store_with_tokens, "tokens")])
+    assert estimate.total == D(3)  # 100 x 0.01 + 100 x 0.02
+
+
 def test_spend_is_exact_with_six_decimal_prices(store_with_tokens):
     upsert_prices(store_with_tokens, [price(unit_price=D("0.000001"))])
     send(store_with_tokens, *[(datetime(2026, 3, 4, h, tzinfo=UTC), "0.1", "eu") for h in range(3)])
