@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from api.config import MAX_TOKEN_TTL
-from api.events import MAX_EVENTS
+from api.events import MAX_BODY_BYTES, MAX_EVENTS
 from dashboards import DASHBOARDS
 from data.models import AGGREGATIONS, GRANT_KINDS, INVOICE_STATUSES, INVOICE_TYPES
 from data.usage import WINDOW_SIZES
@@ -42,7 +42,9 @@ SCHEMAS: dict[str, Any] = {
         "allowed": {"type": "array", "items": {"type": "string"}},
         "details": {"type": "array", "items": obj({"index": {"type": "integer"}, "field": {"type": "string"},
                                                    "message": {"type": "string"}}, closed=False)},
-    }, ("code", "message", "field"))}, ("error",), closed=False),
+    }, ("code", "message", "field"))}, ("error",), closed=False,
+        examples=[{"error": {"code": "invalid_request", "message": "unknown colour name 'Primary'", "field": "color_overrides[0].name",
+                             "allowed": ["Gray_dark", "Primary_medium"]}}]),
     "EmbedRequest": obj({
         "customer_id": {"type": "string"}, "dashboard": {"enum": list(DASHBOARDS)},
         "color_overrides": {"type": "array", "items": obj({"name": {"enum": list(COLOR_NAMES)},
@@ -55,13 +57,19 @@ SCHEMAS: dict[str, Any] = {
         "expires_in": {"type": "integer", "minimum": 60, "maximum": MAX_TOKEN_TTL},
     }, ("customer_id", "dashboard"), examples=[{"customer_id": "acme-corp", "dashboard": "usage",
                                                 "color_overrides": [{"name": "UsageLine_0", "value": "#e4007c"}]}]),
-    "EmbedUrl": obj({"url": {"type": "string"}, "expires_at": TIME, "token_id": {"type": "string"}}, ("url", "expires_at", "token_id")),
+    "EmbedUrl": obj({"url": {"type": "string"}, "expires_at": TIME, "token_id": {"type": "string"}}, ("url", "expires_at", "token_id"),
+                    examples=[{"url": "https://embed.example.com/embed/usage?token=eyJjIjoiYWNtZS1jb3JwIn0.Z2x1.c2ln",
+                               "expires_at": "2026-11-01T13:00:00Z", "token_id": "tok_4f9c2e7a1b"}]),
+    "Revoked": obj({"revoked": {"oneOf": [obj({"token_id": {"type": "string"}}, ("token_id",)),
+                                          obj({"customer_id": {"type": "string"}}, ("customer_id",))]}}, ("revoked",),
+                   examples=[{"revoked": {"token_id": "tok_4f9c2e7a1b"}}]),
     "Revoke": {"oneOf": [obj({"token_id": {"type": "string"}}, ("token_id",)), obj({"customer_id": {"type": "string"}}, ("customer_id",))]},
     "CustomerInput": obj({"id": {"type": "string", "pattern": r"^[^\s/?#]{1,128}$"}, "name": TEXT, "currency": {"type": "string"},
                           "timezone": {"type": "string"}, "locale": {"type": "string"}}, ("id",),
                          examples=[{"id": "acme-corp", "name": "Acme", "currency": "USD", "timezone": "America/New_York", "locale": "en_US"}]),
     "Customer": obj({k: {"type": "string"} for k in ("id", "name", "currency", "timezone", "locale")},
-                    ("id", "name", "currency", "timezone", "locale")),
+                    ("id", "name", "currency", "timezone", "locale"),
+                    examples=[{"id": "acme-corp", "name": "Acme", "currency": "USD", "timezone": "America/New_York", "locale": "en_US"}]),
     "MetricInput": obj({"slug": {"type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]{0,63}$"}, "name": TEXT, "unit": {"type": "string"},
                         "event_type": TEXT, "aggregation": {"enum": list(AGGREGATIONS)}, "value_property": {"type": "string"},
                         "group_keys": {"type": "array", "items": {"type": "string"}, "maxItems": 8}},
@@ -71,16 +79,20 @@ SCHEMAS: dict[str, Any] = {
     "Metric": obj({"slug": {"type": "string"}, "name": {"type": "string"}, "unit": {"type": "string"}, "event_type": {"type": "string"},
                    "aggregation": {"enum": list(AGGREGATIONS)}, "value_property": NULLABLE_TEXT,
                    "group_keys": {"type": "array", "items": {"type": "string"}}},
-                  ("slug", "name", "unit", "event_type", "aggregation", "value_property", "group_keys")),
+                  ("slug", "name", "unit", "event_type", "aggregation", "value_property", "group_keys"),
+                  examples=[{"slug": "tokens", "name": "Tokens", "unit": "tokens", "event_type": "llm", "aggregation": "SUM",
+                             "value_property": "tokens", "group_keys": ["model"]}]),
     "CloudEvent": obj({"specversion": {"const": "1.0"}, "id": TEXT, "source": TEXT, "type": TEXT, "subject": TEXT, "time": TIME,
                        "data": {"type": "object"}, "datacontenttype": {"type": "string"}, "dataschema": {"type": "string"}},
                       ("specversion", "id", "source", "type", "subject"),
                       examples=[{"specversion": "1.0", "id": "evt-1", "source": "api-gw", "type": "llm", "subject": "acme-corp",
                                  "time": "2026-11-01T12:00:00Z", "data": {"tokens": 1200, "model": "atlas"}}]),
     "IngestResult": obj({"received": {"type": "integer"}, "inserted": {"type": "integer"}, "duplicates": {"type": "integer"}},
-                        ("received", "inserted", "duplicates")),
+                        ("received", "inserted", "duplicates"), examples=[{"received": 1000, "inserted": 998, "duplicates": 2}]),
     "UsageWindow": obj({"window_start": TIME, "window_end": TIME, "group": NULLABLE_TEXT, "value": {"oneOf": [DECIMAL, {"type": "null"}]}},
-                       ("window_start", "window_end", "group", "value")),
+                       ("window_start", "window_end", "group", "value"),
+                       examples=[{"window_start": "2026-11-01T00:00:00-04:00", "window_end": "2026-11-02T00:00:00-05:00",
+                                  "group": "atlas", "value": "48210.5"}]),
     "LineItemInput": obj({"name": TEXT, "billable_metric": {"type": "string"}, "group_values": {"type": "object", "additionalProperties": {"type": "string"}},
                           "quantity": DECIMAL, "unit_price": DECIMAL, "amount": DECIMAL}, ("name", "quantity", "unit_price", "amount")),
     "InvoiceInput": obj({"id": {"type": "string"}, "number": TEXT, "customer_id": {"type": "string"},
@@ -94,7 +106,12 @@ SCHEMAS: dict[str, Any] = {
                     "line_items": {"type": "array", "items": obj({"name": {"type": "string"}, "billable_metric": NULLABLE_TEXT,
                                                                   "group_values": {"type": ["object", "null"]}, "quantity": DECIMAL,
                                                                   "unit_price": DECIMAL, "amount": DECIMAL})}},
-                   ("id", "number", "customer_id", "status", "type", "currency", "issued_at", "period_start", "period_end", "total")),
+                   ("id", "number", "customer_id", "status", "type", "currency", "issued_at", "period_start", "period_end", "total"),
+                   examples=[{"id": "inv-2026-10", "number": "INV-0042", "customer_id": "acme-corp", "status": "finalized", "type": "USAGE",
+                              "currency": "USD", "issued_at": "2026-11-01T00:00:00Z", "period_start": "2026-10-01T00:00:00Z",
+                              "period_end": "2026-11-01T00:00:00Z", "total": "123.45",
+                              "line_items": [{"name": "Tokens", "billable_metric": "tokens", "group_values": {"model": "atlas"},
+                                              "quantity": "8230000", "unit_price": "0.000015", "amount": "123.45"}]}]),
     "GrantInput": obj({"id": {"type": "string"}, "kind": {"enum": list(GRANT_KINDS)}, "name": TEXT, "amount": DECIMAL, "currency": {"type": "string"},
                        "priority": {"type": "integer", "minimum": 0, "maximum": 1_000_000}, "starting_at": TIME, "ending_before": TIME,
                        "product": {"type": "string", "description": "a label shown with the grant; it does not limit which "
@@ -102,16 +119,26 @@ SCHEMAS: dict[str, Any] = {
                       ("kind", "name", "amount", "currency", "starting_at", "ending_before")),
     "Grant": obj({"id": {"type": "string"}, "kind": {"enum": list(GRANT_KINDS)}, "name": {"type": "string"}, "currency": {"type": "string"},
                   "amount": DECIMAL, "priority": {"type": "integer"}, "starting_at": TIME, "ending_before": TIME, "product": NULLABLE_TEXT},
-                 ("id", "kind", "name", "currency", "amount", "priority", "starting_at", "ending_before"), closed=False),
+                 ("id", "kind", "name", "currency", "amount", "priority", "starting_at", "ending_before"), closed=False,
+                 examples=[{"id": "grant-1", "kind": "commit", "name": "Prepaid commit", "currency": "USD", "amount": "100.00", "priority": 0,
+                             "starting_at": "2026-09-01T00:00:00Z", "ending_before": "2027-09-01T00:00:00Z", "product": None}]),
     "Balances": obj({"as_of": TIME, "grants": {"type": "array", "items": {"allOf": [ref("Grant")], "properties": {
         "used": DECIMAL, "expired": DECIMAL, "remaining": DECIMAL, "state": {"enum": ["active", "expired"]}}}},
         "totals": obj({k: DECIMAL for k in ("amount", "used", "remaining", "expired", "uncovered")}),
         "uncovered": {"type": "array", "items": obj({"invoice_id": {"type": "string"}, "invoice_number": {"type": "string"},
                                                      "time": TIME, "currency": {"type": "string"}, "amount": DECIMAL})}},
-        ("as_of", "grants", "totals", "uncovered")),
+        ("as_of", "grants", "totals", "uncovered"),
+        examples=[{"as_of": "2026-11-01T00:00:00Z",
+                   "grants": [{"id": "grant-1", "kind": "commit", "name": "Prepaid commit", "currency": "USD", "amount": "100",
+                               "priority": 0, "starting_at": "2026-09-01T00:00:00Z", "ending_before": "2027-09-01T00:00:00Z",
+                               "product": None, "used": "80", "expired": "0", "remaining": "20", "state": "active"}],
+                   "totals": {"amount": "100", "used": "80", "remaining": "20", "expired": "0", "uncovered": "0"}, "uncovered": []}]),
     "LedgerEntry": obj({"time": TIME, "entry": {"enum": ["grant", "deduction", "expiration"]}, "grant_id": {"type": "string"},
                         "grant_name": {"type": "string"}, "grant_kind": {"enum": list(GRANT_KINDS)}, "amount": DECIMAL,
-                        "grant_remaining": DECIMAL, "invoice_id": NULLABLE_TEXT, "invoice_number": NULLABLE_TEXT}),
+                        "grant_remaining": DECIMAL, "invoice_id": NULLABLE_TEXT, "invoice_number": NULLABLE_TEXT},
+                       examples=[{"time": "2026-10-01T00:00:00Z", "entry": "deduction", "grant_id": "grant-1", "grant_name": "Prepaid commit",
+                                  "grant_kind": "commit", "amount": "-65", "grant_remaining": "35", "invoice_id": "inv-2026-09",
+                                  "invoice_number": "INV-0041"}]),
     "Tier": obj({"up_to": {"oneOf": [DECIMAL, {"type": "null"}]}, "unit_price": DECIMAL}, ("unit_price",)),
     "PriceInput": obj({"id": {"type": "string"}, "metric": {"type": "string"}, "currency": {"type": "string"}, "effective_from": TIME,
                        "unit_price": DECIMAL, "tiers": {"type": "array", "items": ref("Tier"), "minItems": 1},
@@ -122,7 +149,10 @@ SCHEMAS: dict[str, Any] = {
     "Price": obj({"id": {"type": "string"}, "metric": {"type": "string"}, "currency": {"type": "string"}, "effective_from": TIME,
                   "unit_price": {"oneOf": [DECIMAL, {"type": "null"}]}, "tiers": {"type": ["array", "null"], "items": ref("Tier")},
                   "group_key": NULLABLE_TEXT, "group_prices": {"type": ["object", "null"], "additionalProperties": DECIMAL}},
-                 ("id", "metric", "currency", "effective_from")),
+                 ("id", "metric", "currency", "effective_from"),
+                 examples=[{"id": "tokens-usd-2026", "metric": "tokens", "currency": "USD", "effective_from": "2026-01-01T00:00:00Z",
+                            "unit_price": None, "tiers": [{"up_to": "1000000", "unit_price": "0.000015"}, {"up_to": None, "unit_price": "0.00001"}],
+                            "group_key": None, "group_prices": None}]),
 }  # fmt: skip
 
 ERRORS = {"400": "a field is wrong (the error names it)", "401": "no or a wrong API key", "404": "no such resource",
@@ -130,7 +160,8 @@ ERRORS = {"400": "a field is wrong (the error names it)", "401": "no or a wrong 
 
 
 def operation(summary: str, *, ok: dict, body: dict | None = None, params: tuple = (), errors=("400", "401"),
-              ok_status: str = "200") -> dict:
+              ok_status: str = "200", more_bodies: dict | None = None) -> dict:
+    """One operation; `body` is its JSON request's schema, `more_bodies` other media types it takes."""
     op: dict[str, Any] = {
         "summary": summary,
         "parameters": list(params),
@@ -140,7 +171,7 @@ def operation(summary: str, *, ok: dict, body: dict | None = None, params: tuple
         },
     }
     if body is not None:
-        op["requestBody"] = {"required": True, "content": {"application/json": {"schema": body}}}
+        op["requestBody"] = {"required": True, "content": {"application/json": {"schema": body}, **(more_bodies or {})}}
     return op
 
 
@@ -162,7 +193,7 @@ def document() -> dict:
         "/v1/dashboards/getEmbeddableUrl": {"post": operation("A signed, expiring URL for one customer's dashboard",
                                                               body=ref("EmbedRequest"), ok=data_of(ref("EmbedUrl")), errors=("400", "401", "404"))},
         "/v1/tokens/revoke": {"post": operation("Stop a link, or all of a customer's links, at once", body=ref("Revoke"),
-                                                ok=data_of({"type": "object"}), errors=("400", "401", "404"))},
+                                                ok=data_of(ref("Revoked")), errors=("400", "401", "404"))},
         "/v1/customers": {
             "post": operation("Create or update customers", body=one_or_many("CustomerInput"), ok=data_of({"type": "array", "items": ref("Customer")})),
             "get": operation("All customers", ok=data_of({"type": "array", "items": ref("Customer")}), errors=("401",)),
@@ -173,11 +204,18 @@ def document() -> dict:
             "get": operation("All billable metrics", ok=data_of({"type": "array", "items": ref("Metric")}), errors=("401",)),
         },
         "/v1/events": {"post": operation(
-            "Ingest CloudEvents (also as application/x-ndjson); all or nothing. An event already stored for the same "
-            "customer (subject) with the same source and id is a no-op", body=events_body,
-                                         ok=data_of(ref("IngestResult")), errors=("400", "401", "413"))},
+            f"Ingest CloudEvents: one, or an array, as JSON; or one a line as application/x-ndjson. All or nothing. "
+            f"An event already stored for the same customer (subject) with the same source and id is a no-op. "
+            f"At most {MAX_EVENTS:,} events and {MAX_BODY_BYTES // 2**20} MiB a request, else 413", body=events_body,
+            more_bodies={"application/x-ndjson": {"schema": {"type": "array", "items": ref("CloudEvent"), "minItems": 1,
+                                                             "maxItems": MAX_EVENTS, "description": "one JSON object a line"}}},
+            ok=data_of(ref("IngestResult")), errors=("400", "401", "413"))},
         "/v1/customers/{customer_id}/usage": {"get": operation(
-            "Usage or spend of one metric per window", ok={**data_of({"type": "array", "items": ref("UsageWindow")})},
+            "Usage or spend of one metric per window",
+            ok=obj({"data": {"type": "array", "items": ref("UsageWindow")}, "metric": {"type": "string"}, "group_by": NULLABLE_TEXT,
+                    "window_size": {"enum": list(WINDOW_SIZES)}, "tz": {"type": "string"}, "value": {"enum": ["quantity", "spend"]},
+                    "currency": {"type": "string", "description": "with value=spend: the currency the values are in"}},
+                   ("data", "metric", "group_by", "window_size", "tz", "value")),
             params=(CUSTOMER, query("metric", {"type": "string"}, required=True), *RANGE,
                     query("window_size", {"enum": list(WINDOW_SIZES)}), query("group_by", {"type": "string"}),
                     query("tz", {"type": "string"}), query("value", {"enum": ["quantity", "spend"]})),

@@ -2,12 +2,15 @@
 and generated requests to the real app get responses that conform to it (schemathesis)."""
 from __future__ import annotations
 
+import json
 import os
 import re
+import time
 
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
+import jsonschema_rs
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from api.openapi import document
@@ -37,20 +40,69 @@ def test_every_request_body_has_an_example(client):
         assert spec["components"]["schemas"][name]["examples"], name
 
 
+def _example_holder(spec: dict, schema: dict) -> dict | None:
+    """The schema whose examples show what `schema` answers: through `$ref`, a `data` envelope and array items."""
+    while True:
+        if "examples" in schema:
+            return schema
+        if "$ref" in schema:
+            schema = spec["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]]
+        elif "data" in schema.get("properties", {}):
+            schema = schema["properties"]["data"]
+        elif schema.get("type") == "array":
+            schema = schema["items"]
+        else:
+            return None
+
+
+@pytest.mark.parametrize("path, method", [(p, m) for p, ops in document()["paths"].items() for m in ops])
+def test_every_answer_has_an_example(path, method):
+    spec = document()
+    for status, response in spec["paths"][path][method]["responses"].items():
+        schema = response["content"]["application/json"]["schema"]
+        assert _example_holder(spec, schema) is not None, (method, path, status)
+
+
+@pytest.mark.parametrize("name", [n for n, s in document()["components"]["schemas"].items() if "examples" in s])
+def test_every_example_is_valid_against_its_schema(name):
+    spec = document()
+    # The whole document as the root, so the schema's "#/components/..." references resolve.
+    validator = jsonschema_rs.Draft202012Validator({**spec, "$ref": f"#/components/schemas/{name}"})
+    for example in spec["components"]["schemas"][name]["examples"]:
+        errors = [e.message for e in validator.iter_errors(example)]
+        assert not errors, (name, errors)
+
+
+@schemathesis.serializer("application/x-ndjson")
+def _ndjson(ctx, value) -> bytes:
+    """Events one a line, as `POST /v1/events` takes them (anything else generated: one line of JSON)."""
+    lines = value if isinstance(value, list) else [value]
+    return "\n".join(json.dumps(line) for line in lines).encode()
+
+
 OPERATIONS = [(path, method.upper()) for path, ops in document()["paths"].items() for method in ops]
+
+
+# Bounds of each operation's run: examples (derandomized, so CI sees the same cases every run)
+# and seconds; past the time, the cases left are not sent (a slow machine checks fewer, never fails for it).
+EXAMPLES = int(os.environ.get("EMBEDASH_FUZZ_EXAMPLES", "25"))
+SECONDS = float(os.environ.get("EMBEDASH_FUZZ_SECONDS", "30"))
 
 
 @pytest.mark.parametrize("path, method", OPERATIONS, ids=[f"{m} {p}" for p, m in OPERATIONS])
 def test_api_conforms_to_its_openapi_document(path, method, app, world):
-    """Generated requests (bounded in number) get no 5xx and only documented, schema-valid answers."""
+    """Generated requests (bounded in number and time) get no 5xx and only documented, schema-valid answers."""
     operation = schemathesis.openapi.from_wsgi("/v1/openapi.json", app)[path][method]
+    deadline = time.monotonic() + SECONDS
 
     @given(case=operation.as_strategy())
     # Derandomized: CI sees the same cases every run, so a failure always reproduces. For a deeper,
     # exploring run: EMBEDASH_FUZZ_EXAMPLES=500 EMBEDASH_FUZZ_RANDOM=1 pytest tests/test_openapi.py
-    @settings(max_examples=int(os.environ.get("EMBEDASH_FUZZ_EXAMPLES", "25")), deadline=None, database=None,
+    @settings(max_examples=EXAMPLES, deadline=None, database=None,
               derandomize=not os.environ.get("EMBEDASH_FUZZ_RANDOM"), suppress_health_check=list(HealthCheck))
     def run(case):
+        if time.monotonic() > deadline:
+            return
         # Schema-valid data may still break a business rule the schema cannot state (line items
         # must add up to the total, a referenced metric must exist): those are 400s naming the
         # field, so "schema-valid means accepted" is not checked. Invalid data must be refused.
