@@ -202,10 +202,17 @@ def load_events(db, files, then_cluster):
 
     store = _open_store(db)
     done = []
+    steps = 1000  # of the bar, a file: DuckDB's progress through it
     try:
-        with click.progressbar(files, label="loading", item_show_func=lambda f: f and Path(f).name, file=sys.stderr) as bar:
-            for path in bar:
-                done.append(load_events_file(store, path))
+        with click.progressbar(length=steps * len(files), label="loading", item_show_func=lambda f: f and Path(f).name,
+                               file=sys.stderr) as bar:
+            for i, path in enumerate(files):
+
+                def advance(fraction: float, start: int = i * steps, path: str = path) -> None:
+                    bar.update(start + round(fraction * steps) - bar.pos, current_item=path)
+
+                advance(0.0)
+                done.append(load_events_file(store, path, progress=advance))
         if then_cluster and any(r.inserted for r in done):
             click.echo("clustering...", err=True)
             run_cluster(store)

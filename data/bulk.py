@@ -11,6 +11,9 @@ file without `data`, every other column becomes a property of `data`.
 """
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -156,18 +159,63 @@ def _problems(cur: duckdb.DuckDBPyConnection, relation: str, path: str) -> list[
     return sorted(problems, key=lambda p: (p.row or 0, p.field or ""))[:MAX_REPORTED]
 
 
-def _relation(cur: duckdb.DuckDBPyConnection, fmt: str, path: str) -> str:
+def _relation(cur: duckdb.DuckDBPyConnection, fmt: str, path: str, on_read: Callable[[], None] | None = None) -> str:
     """The file's rows for the queries that follow: a Parquet file is read again by each (a
-    columnar read costs less than keeping a copy), a text file is parsed once into a temp table."""
+    columnar read costs less than keeping a copy), a text file is parsed once into a temp table
+    (`on_read` is called before that read)."""
     query = _normalised(cur, fmt, path)
     if fmt == "parquet":
         return f"({query})"
+    if on_read:
+        on_read()
     cur.execute(f"CREATE TEMP TABLE normalised AS {query}", {"path": path})
     return "normalised"
 
 
-def load_events_file(store: Store, path: str) -> LoadResult:
+class _Watch:
+    """Reports how far a load has got, as a fraction of its file (0 to 1), from DuckDB's own
+    progress of the statement it runs: each statement that reads the file is an equal share."""
+
+    def __init__(self, cur: duckdb.DuckDBPyConnection, report: Callable[[float], None], reads: int):
+        self._cur, self._report, self._reads = cur, report, reads
+        self._done, self._shown = -1, 0.0
+        self._stop = threading.Event()
+
+    def next_read(self) -> None:
+        self._done += 1
+
+    def _fraction(self) -> float:
+        percent = self._cur.query_progress()  # -1 when no statement is running or it cannot tell
+        return (max(0, self._done) + max(0.0, min(percent, 100.0)) / 100) / self._reads
+
+    def poll(self, every: float = 0.2) -> None:
+        while not self._stop.wait(every):
+            self._show(self._fraction())
+
+    def _show(self, fraction: float) -> None:
+        if fraction > self._shown:  # never backwards: a statement's estimate can dip
+            self._report(fraction)
+            self._shown = fraction
+
+    @contextmanager
+    def running(self) -> Iterator[_Watch]:
+        self._cur.execute("SET enable_progress_bar = true")
+        self._cur.execute("SET enable_progress_bar_print = false")
+        thread = threading.Thread(target=self.poll, name="embedash-load-progress", daemon=True)
+        thread.start()
+        try:
+            yield self
+        finally:
+            self._stop.set()
+            thread.join()
+            self._cur.execute("RESET enable_progress_bar")
+            self._cur.execute("RESET enable_progress_bar_print")
+
+
+def load_events_file(store: Store, path: str, progress: Callable[[float], None] | None = None) -> LoadResult:
     """Load one file in one transaction. Raises LoadError (nothing written) for a bad file or row.
+    `progress`, if given, is called from another thread with the fraction of the file loaded so
+    far (rising, up to 1 once it is in).
 
     A good file costs two reads: one for its counts, one that checks every row, drops what is
     stored or repeated and writes the rest in order (a failed check fails that statement). Only
@@ -178,16 +226,33 @@ def load_events_file(store: Store, path: str) -> LoadResult:
     try:
         # Events of any customer in the file: every remembered usage goes, the small tables' memos stay.
         with store.transaction(events_only=True) as cur:  # a rollback also drops the temp table
-            relation = _relation(cur, fmt, path)
-            checks, params = _checks(cur)
-            rows, inserted = insert_new_events(cur, relation, read_columns(cur), order="row", tail=False,
-                                               params={**params, "path": path},
-                                               check=" OR ".join(f"({condition})" for _, condition, _ in checks))
+            with _watched(cur, progress, reads=2 if fmt == "parquet" else 3) as watch:
+                relation = _relation(cur, fmt, path, on_read=watch.next_read)
+                checks, params = _checks(cur)
+                rows, inserted = insert_new_events(cur, relation, read_columns(cur), order="row", tail=False,
+                                                   params={**params, "path": path}, on_read=watch.next_read,
+                                                   check=" OR ".join(f"({condition})" for _, condition, _ in checks))
             if relation == "normalised":
                 cur.execute("DROP TABLE normalised")
     except duckdb.Error as exc:
         raise LoadError(path, _problems_of(store, fmt, path) or [Problem(None, None, str(exc).splitlines()[0])]) from None
+    if progress:
+        progress(1.0)
     return LoadResult(path=path, rows=rows, inserted=inserted)
+
+
+class _Unwatched:
+    def next_read(self) -> None:
+        pass
+
+
+@contextmanager
+def _watched(cur: duckdb.DuckDBPyConnection, progress: Callable[[float], None] | None, *, reads: int):
+    if progress is None:
+        yield _Unwatched()
+        return
+    with _Watch(cur, progress, reads).running() as watch:
+        yield watch
 
 
 def _problems_of(store: Store, fmt: str, path: str) -> list[Problem]:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import duckdb
 import orjson
@@ -43,7 +43,8 @@ def named(sql: str, params: dict) -> dict:
 
 
 def insert_new_events(cur: duckdb.DuckDBPyConnection, relation: str, columns: PropertyColumns, *, order: str,
-                      tail: bool = True, check: str | None = None, params: dict | None = None) -> tuple[int, int]:
+                      tail: bool = True, check: str | None = None, params: dict | None = None,
+                      on_read: Callable[[], None] | None = None) -> tuple[int, int]:
     """Append the rows of `relation` (EVENT_COLUMNS, `time` naive UTC, `properties` JSON text)
     that are not stored yet, the first of each repeat within it by `order`; returns how many
     rows it had and how many went in.
@@ -53,10 +54,13 @@ def insert_new_events(cur: duckdb.DuckDBPyConnection, relation: str, columns: Pr
     without (a loaded file, one large run) batch_id 0: it is left as it is.
     `check`, a condition on a row, fails the statement (DuckDB error CHECK_FAILED) if any row
     meets it, repeats included; `params` are the named parameters of `relation` and `check`.
-    `columns` say where each property goes (data.columns). Call inside a transaction."""
+    `columns` say where each property goes (data.columns); `on_read` is called before each of
+    its two statements that read `relation` (a load's progress). Call inside a transaction."""
     params = dict(params or {})
     (batch_id,) = one(cur, "SELECT nextval('ingest_batches')") if tail else (0,)
     stats = f"SELECT count(*), min(customer_id), max(customer_id), count(*) - count(DISTINCT (customer_id, source, id)) FROM {relation}"
+    if on_read:
+        on_read()
     (rows, low, high, repeats) = one(cur, stats, named(stats, params))
     if not rows:
         return 0, 0
@@ -69,6 +73,8 @@ def insert_new_events(cur: duckdb.DuckDBPyConnection, relation: str, columns: Pr
                                   AND e.customer_id = i.customer_id AND e.source = i.source AND e.id = i.id)
                 {first_of_each}""")
     params.update(split.params)
+    if on_read:
+        on_read()
     (inserted,) = one(cur, insert, named(insert, {**params, "batch_id": batch_id, "low": low, "high": high}))
     return rows, inserted
 

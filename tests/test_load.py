@@ -58,6 +58,24 @@ def test_parquet_with_a_data_column_and_timestamps_loads(ready, tmp_path):
     assert tokens_total(ready) == Decimal(sum(range(100)))
 
 
+@pytest.mark.parametrize("fmt", ["parquet", "csv"])
+def test_a_load_reports_its_progress_rising_to_one(ready, tmp_path, fmt):
+    path = str(tmp_path / f"e.{fmt}")
+    duckdb.connect().execute(f"""COPY (SELECT 'p' || i AS id, 'f' AS source, 'llm' AS type, 'c1' AS subject,
+        '2026-01-10T00:00:00Z' AS time, i AS tokens, 'eu' AS region FROM range(200000) t(i)) TO '{path}' (FORMAT {fmt})""")
+    seen = []
+    assert load_events_file(ready, path, progress=seen.append).inserted == 200_000
+    assert seen[-1] == 1.0 and seen == sorted(seen) and all(0 <= f <= 1 for f in seen)
+
+
+def test_a_failed_load_stops_its_progress_before_one(ready, tmp_path):
+    bad = write_csv(tmp_path / "bad.csv", ["9,f,llm,c1,2026-01-05T10:00:00Z,eu,x"])
+    seen = []
+    with pytest.raises(LoadError):
+        load_events_file(ready, bad, progress=seen.append)
+    assert 1.0 not in seen
+
+
 def test_ndjson_cloudevents_load(ready, tmp_path):
     path = tmp_path / "e.ndjson"
     when = datetime(2026, 1, 3, 1, tzinfo=UTC)
