@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 from datetime import UTC, datetime, time as dtime, timedelta
+from urllib.parse import parse_qs, urlparse
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -171,3 +172,36 @@ def billing(client, world):
         assert client.post(f"/v1/customers/{C}/grants", headers=AUTH, json=body).status_code == 201
     return invoices
 
+
+CALLBACK = "/embed/_dash-update-component"
+
+
+def token_of(url: str) -> str:
+    return parse_qs(urlparse(url).query)["token"][0]
+
+
+def render_request(token: str, *, window="90", metric="api_calls", group_by="region", value="quantity", extra_inputs=(),
+                   **extra) -> dict:
+    """The JSON the browser posts for the usage render callback."""
+    return {
+        "output": "..usage-chart.figure...usage-totals.children...usage-breakdown.children...usage-caption.children..",
+        "outputs": [{"id": "usage-chart", "property": "figure"}, {"id": "usage-totals", "property": "children"},
+                    {"id": "usage-breakdown", "property": "children"}, {"id": "usage-caption", "property": "children"}],
+        "inputs": [{"id": "usage-window", "property": "value", "value": window},
+                   {"id": "usage-metric", "property": "value", "value": metric},
+                   {"id": "usage-group-by", "property": "value", "value": group_by},
+                   {"id": "usage-value", "property": "value", "value": value}, *extra_inputs],
+        "changedPropIds": ["usage-window.value"],
+        "state": [{"id": "eb-url", "property": "search", "value": f"?token={token}&customer_id={B}"}],
+        **extra,
+    }  # fmt: skip
+
+
+def cell_text(tree, cell_id: str) -> str | None:
+    """The children of the element with this id, anywhere in a callback's component JSON."""
+    if isinstance(tree, list):
+        return next((t for t in (cell_text(c, cell_id) for c in tree) if t is not None), None)
+    if isinstance(tree, dict) and "props" in tree:
+        props = tree["props"]
+        return props.get("children") if props.get("id") == cell_id else cell_text(props.get("children"), cell_id)
+    return None

@@ -4,24 +4,16 @@ from __future__ import annotations
 import json
 import time
 from datetime import UTC, date, datetime, timedelta
-from urllib.parse import parse_qs, urlparse
 
 import pytest
 
 from api.tokens import EmbedTokens
-from conftest import A, AUTH, B, B_CALLS, B_SECRET_REGION, SECRET, cloud_event
-
-CALLBACK = "/embed/_dash-update-component"
-
+from conftest import A, AUTH, B, B_CALLS, B_SECRET_REGION, CALLBACK, SECRET, cell_text, cloud_event, render_request, token_of
 
 def embed_url(client, customer=A, **extra) -> str:
     r = client.post("/v1/dashboards/getEmbeddableUrl", headers=AUTH,
                     json={"customer_id": customer, "dashboard": "usage", **extra})
     return r.json["data"]["url"]
-
-
-def token_of(url: str) -> str:
-    return parse_qs(urlparse(url).query)["token"][0]
 
 
 def test_page_sends_security_headers_and_no_cookies(client, world):
@@ -75,23 +67,6 @@ def test_unknown_dashboard_path_is_404_and_does_not_ask_for_a_new_link(client, w
     assert r.status_code == 404 and "embedash:expired" not in r.text  # a new link would not mend it
 
 
-def render_request(token: str, *, window="90", metric="api_calls", group_by="region", value="quantity", extra_inputs=(),
-                   **extra) -> dict:
-    """The JSON the browser posts for the usage render callback."""
-    return {
-        "output": "..usage-chart.figure...usage-totals.children...usage-breakdown.children...usage-caption.children..",
-        "outputs": [{"id": "usage-chart", "property": "figure"}, {"id": "usage-totals", "property": "children"},
-                    {"id": "usage-breakdown", "property": "children"}, {"id": "usage-caption", "property": "children"}],
-        "inputs": [{"id": "usage-window", "property": "value", "value": window},
-                   {"id": "usage-metric", "property": "value", "value": metric},
-                   {"id": "usage-group-by", "property": "value", "value": group_by},
-                   {"id": "usage-value", "property": "value", "value": value}, *extra_inputs],
-        "changedPropIds": ["usage-window.value"],
-        "state": [{"id": "eb-url", "property": "search", "value": f"?token={token}&customer_id={B}"}],
-        **extra,
-    }  # fmt: skip
-
-
 def test_callback_returns_the_token_customers_data(client, world):
     r = client.post(CALLBACK, json=render_request(token_of(embed_url(client))))
     assert r.status_code == 200
@@ -143,17 +118,6 @@ def test_timezone_option_moves_day_buckets_and_the_caption(client, world):
     days = lambda body: [date.fromisoformat(d) for d in body["response"]["usage-chart"]["figure"]["data"][0]["x"]]  # noqa: E731
     # noon in Tokyo is 03:00 UTC: the day before in New York (22:00 or 23:00)
     assert days(ny) == [d - timedelta(days=1) for d in days(tokyo)]
-
-
-
-def cell_text(tree, cell_id: str) -> str | None:
-    """The children of the element with this id, anywhere in a callback's component JSON."""
-    if isinstance(tree, list):
-        return next((t for t in (cell_text(c, cell_id) for c in tree) if t is not None), None)
-    if isinstance(tree, dict) and "props" in tree:
-        props = tree["props"]
-        return props.get("children") if props.get("id") == cell_id else cell_text(props.get("children"), cell_id)
-    return None
 
 
 def test_render_includes_events_sent_after_the_previous_render(client, world):

@@ -5,14 +5,14 @@ import json
 import threading
 import time
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import requests
 from dash.testing.wait import until
 
 from api import create_app
 from api.events import MAX_EVENTS
-from conftest import A, AUTH, B, cloud_event
+from conftest import A, AUTH, B, CALLBACK, cell_text, cloud_event, render_request, token_of
 from data.cluster import tail_rows
 from data.events import count_events
 
@@ -101,3 +101,47 @@ def test_concurrent_ingest_and_reads_lose_nothing_and_fail_nothing(live_server, 
         "metric": "api_calls", "window_size": "none", "from": "2026-03-01T00:00:00Z", "to": "2026-03-02T00:00:00Z"})
     assert int(r.json()["data"][0]["value"]) == sent // 2
     assert count_events(store, customer_id=B) == sent // 2 + 11  # plus the world's own
+
+
+def test_dashboards_rendered_while_events_arrive_fail_nothing_and_end_with_every_event(live_server, world):
+    writers, viewers, batches, size = 2, 3, 8, 100
+    recent = datetime.now(UTC) - timedelta(hours=2)  # inside every window the page offers
+    errors: list[str] = []
+    stop = threading.Event()
+    with requests.Session() as http:
+        r = http.post(f"{live_server}/v1/dashboards/getEmbeddableUrl", headers=AUTH, json={"customer_id": A, "dashboard": "usage"})
+        token = token_of(r.json()["data"]["url"])
+
+    def rendered_calls(http: requests.Session) -> str | None:
+        r = http.post(f"{live_server}{CALLBACK}", json=render_request(token), timeout=30)
+        if r.status_code != 200:
+            errors.append(f"render {r.status_code}: {r.text[:200]}")
+            return None
+        return cell_text(r.json()["response"]["usage-totals"]["children"], "usage-total-api_calls")
+
+    before = rendered_calls(requests.Session())
+
+    def write(w: int) -> None:
+        with requests.Session() as http:
+            for b in range(batches):
+                events = [cloud_event(f"dash-w{w}-{b}-{i}", A, "api_call", recent, region="eu") for i in range(size)]
+                r = http.post(f"{live_server}/v1/events", headers=AUTH, json=events, timeout=30)
+                if r.status_code != 200:
+                    errors.append(f"write {r.status_code}: {r.text[:200]}")
+
+    def view() -> None:
+        with requests.Session() as http:
+            while not stop.is_set():
+                rendered_calls(http)
+
+    threads = [threading.Thread(target=write, args=(w,)) for w in range(writers)]
+    threads += [threading.Thread(target=view) for _ in range(viewers)]
+    for t in threads:
+        t.start()
+    for t in threads[:writers]:
+        t.join(timeout=120)
+    stop.set()
+    for t in threads[writers:]:
+        t.join(timeout=30)
+    assert errors == []
+    assert rendered_calls(requests.Session()) == f"{int(before) + writers * batches * size:,}"

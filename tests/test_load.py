@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -9,6 +10,7 @@ import duckdb
 import pytest
 from click.testing import CliRunner
 
+from api import create_app
 from api.cli import main
 from conftest import AUTH, SECRET, cloud_event
 from data import Store
@@ -99,6 +101,26 @@ def test_events_sent_over_http_are_not_loaded_again_from_a_file(client, store, w
                     "new,tests,llm,cust-a,2026-01-05T00:00:00Z,7,m\n")
     result = load_events_file(store, str(path))
     assert (result.inserted, result.duplicates) == (1, 1)
+
+
+def test_events_loaded_by_the_cli_are_not_ingested_again_over_http(tmp_path, monkeypatch, config):
+    monkeypatch.setenv("EMBEDASH_SECRET_KEYS", SECRET)
+    db = str(tmp_path / "s.duckdb")
+    store = Store(db)
+    upsert_customers(store, [Customer("c1", "One", "USD", "UTC", "en_US")])
+    upsert_metrics(store, [BillableMetric("tokens", "Tokens", "tokens", "llm", "SUM", "tokens", ("region",))])
+    store.close()
+    path = write_csv(tmp_path / "e.csv", ["1,tests,llm,c1,2026-01-05T10:00:00Z,eu,5"])
+    out = CliRunner().invoke(main, ["load", "--db", db, "events", path])
+    assert out.exit_code == 0 and "1 new" in out.output, out.output
+    store = Store(db)
+    client = create_app(replace(config, database=db), store=store).test_client()
+    again = [cloud_event("1", "c1", "llm", datetime(2026, 1, 5, 10, tzinfo=UTC), tokens=5, region="eu"),
+             cloud_event("2", "c1", "llm", datetime(2026, 1, 5, 11, tzinfo=UTC), tokens=7, region="eu")]
+    r = client.post("/v1/events", headers=AUTH, json=again)
+    assert r.json["data"] == {"received": 2, "inserted": 1, "duplicates": 1}
+    assert tokens_total(store) == Decimal(12)
+    store.close()
 
 
 @pytest.mark.parametrize("row, field", [
