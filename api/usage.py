@@ -59,7 +59,7 @@ def get_usage(customer_id: str):
         if metric.aggregation not in ADDITIVE:
             raise bad_request(f"spend over time needs a SUM or COUNT metric; {slug} is {metric.aggregation}",
                               field="value", allowed=["quantity"])
-        series = spend_series(svc.store, currency=customer.currency, **query)
+        series = spend_series(svc.store, currency=customer.currency, billing_tz=customer.timezone, **query)
     else:
         series = usage_series(svc.store, **query)
     data = [

@@ -125,7 +125,7 @@ class _Shown:
 
         def series(metric: BillableMetric, **kw):
             if self.spend:
-                return spend_series(deps.store, metric=metric, currency=self.currency, **query, **kw)
+                return spend_series(deps.store, metric=metric, currency=self.currency, billing_tz=customer.timezone, **query, **kw)
             return usage_series(deps.store, metric=metric, **query, **kw)
 
         def totals() -> pd.DataFrame:

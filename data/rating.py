@@ -76,13 +76,14 @@ def _quarter_hour(instant: datetime) -> datetime:
     return instant.replace(minute=instant.minute - instant.minute % BUCKET_MINUTES, second=0, microsecond=0)
 
 
-def rated_buckets(store: Store, *, customer_id: str, metric: BillableMetric, start: datetime, end: datetime, tz: str,
-                  prices: list[Price]) -> list[tuple[datetime, dict, Decimal, Decimal]]:
+def rated_buckets(store: Store, *, customer_id: str, metric: BillableMetric, start: datetime, end: datetime,
+                  billing_tz: str, prices: list[Price]) -> list[tuple[datetime, dict, Decimal, Decimal]]:
     """(bucket UTC, group values, quantity, amount) for [start, end), tiers counted from the
-    start of the billing period that `start` falls in."""
+    start of the billing period that `start` falls in: a calendar month in `billing_tz`, the
+    customer's zone (not the zone a page shows, which a token may override)."""
     if metric.aggregation not in ADDITIVE:
         raise ValueError(f"spend over time needs a SUM or COUNT metric; {metric.slug} is {metric.aggregation}")
-    zone = ZoneInfo(tz)
+    zone = ZoneInfo(billing_tz)
     period_from = month_start(start, zone)
     keys = list(metric.group_keys)
     # Within a quarter hour, groups are rated in the order of their values' JSON text, so which
@@ -128,13 +129,14 @@ def rated_buckets(store: Store, *, customer_id: str, metric: BillableMetric, sta
 
 
 def spend_series(store: Store, *, customer_id: str, metric: BillableMetric, currency: str, start: datetime,
-                 end: datetime, tz: str, window_size: str = "day", group_by: str | None = None) -> pd.DataFrame:
-    """Spend per window (and group value), in `currency`: the columns of `usage_series`."""
+                 end: datetime, tz: str, billing_tz: str, window_size: str = "day", group_by: str | None = None) -> pd.DataFrame:
+    """Spend per window (and group value), in `currency`: the columns of `usage_series`. Windows
+    are days or hours in `tz`; tiers count within calendar months in `billing_tz` (the customer's)."""
     prices = list_prices(store, metric=metric.slug, currency=currency)
     zone = ZoneInfo(tz)
     sums: dict[tuple, Decimal] = defaultdict(Decimal)
     for when, groups, _, amount in rated_buckets(store, customer_id=customer_id, metric=metric, start=start, end=end,
-                                                 tz=tz, prices=prices):  # fmt: skip
+                                                 billing_tz=billing_tz, prices=prices):  # fmt: skip
         local = when.astimezone(zone)
         if window_size == "day":
             w_start = datetime(local.year, local.month, local.day, tzinfo=zone)
@@ -163,7 +165,7 @@ def estimate_invoice(store: Store, *, customer: Customer, metrics: list[Billable
             continue
         if metric.aggregation in ADDITIVE:
             rated = rated_buckets(store, customer_id=customer.id, metric=metric, start=start, end=end,
-                                  tz=customer.timezone, prices=prices)  # fmt: skip
+                                  billing_tz=customer.timezone, prices=prices)  # fmt: skip
             quantity, amount = sum((r[2] for r in rated), ZERO), sum((r[3] for r in rated), ZERO)
         else:
             total = usage_series(store, customer_id=customer.id, metric=metric, start=start, end=end,

@@ -41,7 +41,7 @@ def price(**kw):
 
 def spend(store, start=MAR, end=APR, window="day", group_by=None, metric="tokens"):
     got = spend_series(store, customer_id="c", metric=get_metric(store, metric), currency="USD", start=start, end=end,
-                       tz="UTC", window_size=window, group_by=group_by)
+                       tz="UTC", billing_tz="UTC", window_size=window, group_by=group_by)
     return [(w.date().isoformat() if window == "day" else None, g, v) for w, g, v in zip(got.window_start, got.group, got.value)]
 
 
@@ -64,6 +64,17 @@ def test_a_window_starting_mid_month_counts_tiers_from_the_month_start(store_wit
     upsert_prices(store_with_tokens, [price(tiers=(Tier(D(1000), D("0.01")), Tier(None, D("0.005"))))])
     send(store_with_tokens, (datetime(2026, 3, 1, 9, tzinfo=UTC), "800", "eu"), (datetime(2026, 3, 2, 9, tzinfo=UTC), "800", "eu"))
     assert spend(store_with_tokens, start=datetime(2026, 3, 2, tzinfo=UTC)) == [("2026-03-02", None, D(5))]
+
+
+def test_tiers_count_within_the_customers_month_whatever_zone_the_view_is_in(store_with_tokens):
+    upsert_prices(store_with_tokens, [price(tiers=(Tier(D(1000), D("0.01")), Tier(None, D("0.005"))))])
+    send(store_with_tokens, (datetime(2026, 3, 31, 20, tzinfo=UTC), "800", "eu"), (datetime(2026, 4, 1, 9, tzinfo=UTC), "800", "eu"))
+    # The customer bills in UTC: 800 in March, 800 in April, each 800 x 0.01 = 8. Seen from Tokyo,
+    # both fall on April 1 there, and the day still costs 16 (not 8 + 200 x 0.01 + 600 x 0.005 = 13).
+    got = spend_series(store_with_tokens, customer_id="c", metric=get_metric(store_with_tokens, "tokens"), currency="USD",
+                       start=datetime(2026, 3, 31, 15, tzinfo=UTC), end=datetime(2026, 4, 1, 15, tzinfo=UTC),
+                       tz="Asia/Tokyo", billing_tz="UTC")
+    assert [(w.date().isoformat(), v) for w, v in zip(got.window_start, got.value)] == [("2026-04-01", D(16))]
 
 
 def test_prices_per_group_value_with_a_default(store_with_tokens):
