@@ -1,4 +1,4 @@
-"""The `embedash` command: seed-demo, serve, demo, url, cluster."""
+"""The `embedash` command: seed-demo, serve, demo, url, load, cluster."""
 from __future__ import annotations
 
 import json
