@@ -94,7 +94,9 @@ def rated_buckets(store: Store, *, customer_id: str, metric: BillableMetric, sta
     # effective_from on form a bucket of their own, starting there, so each is priced by the
     # price in effect at its own time. Prices that start on a quarter hour (the usual case)
     # leave the buckets as they are.
-    cuts = sorted({p.effective_from for p in prices if p.effective_from != _quarter_hour(p.effective_from)})
+    first, last = period_from.replace(tzinfo=None), end.astimezone(UTC).replace(tzinfo=None)
+    cuts = sorted({p.effective_from for p in prices
+                   if p.effective_from != _quarter_hour(p.effective_from) and first < p.effective_from < last})
     bucket = f"time_bucket(INTERVAL {BUCKET_MINUTES} MINUTE, time)"
     if cuts:
         bucket = f"greatest({bucket}, coalesce(list_max(list_filter(CAST(? AS TIMESTAMP[]), lambda c: c <= time)), {bucket}))"
@@ -142,7 +144,8 @@ def spend_series(store: Store, *, customer_id: str, metric: BillableMetric, curr
             w_start = datetime(local.year, local.month, local.day, tzinfo=zone)
             w_end = datetime.combine(w_start.date() + timedelta(days=1), datetime.min.time(), tzinfo=zone)
         elif window_size == "hour":
-            w_start = (local - timedelta(minutes=local.minute)).astimezone(zone)
+            # a bucket split by a price change starts inside its hour, seconds and all
+            w_start = (local - timedelta(minutes=local.minute, seconds=local.second, microseconds=local.microsecond)).astimezone(zone)
             w_end = w_start + timedelta(hours=1)
         else:
             w_start, w_end = start.astimezone(zone), end.astimezone(zone)

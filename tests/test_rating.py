@@ -102,6 +102,17 @@ def test_a_price_change_inside_a_quarter_hour_prices_each_event_at_its_own_time(
     assert spend(store_with_tokens) == [("2026-03-15", None, D(5))]
 
 
+def test_an_hour_split_by_a_price_change_is_still_one_window(store_with_tokens):
+    upsert_prices(store_with_tokens, [price(id="old", unit_price=D("0.01")),
+                                      price(id="new", unit_price=D("0.02"), effective_from=datetime(2026, 3, 15, 12, 7, 30))])
+    send(store_with_tokens, (datetime(2026, 3, 15, 12, 5, tzinfo=UTC), "100", "eu"), (datetime(2026, 3, 15, 12, 10, tzinfo=UTC), "100", "eu"))
+    got = spend_series(store_with_tokens, customer_id="c", metric=get_metric(store_with_tokens, "tokens"), currency="USD",
+                       start=datetime(2026, 3, 15, 12, tzinfo=UTC), end=datetime(2026, 3, 15, 13, tzinfo=UTC),
+                       tz="UTC", billing_tz="UTC", window_size="hour")
+    assert [(w.isoformat(), e.isoformat(), v) for w, e, v in zip(got.window_start, got.window_end, got.value)] == [
+        ("2026-03-15T12:00:00+00:00", "2026-03-15T13:00:00+00:00", D(3))]  # fmt: skip
+
+
 def test_the_live_draft_prices_each_event_at_its_own_time_around_a_change(store_with_tokens):
     upsert_prices(store_with_tokens, [price(id="old", unit_price=D("0.01")),
                                       price(id="new", unit_price=D("0.02"), effective_from=datetime(2026, 3, 15, 12, 7))])
