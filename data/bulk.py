@@ -172,6 +172,10 @@ def _relation(cur: duckdb.DuckDBPyConnection, fmt: str, path: str, on_read: Call
     return "normalised"
 
 
+POLL_SECONDS = 0.2
+CAP = 0.999  # what polling may show: only the committed load is 1
+
+
 class _Watch:
     """Reports how far a load has got, as a fraction of its file (0 to 1), from DuckDB's own
     progress of the statement it runs: each statement that reads the file is an equal share."""
@@ -185,11 +189,12 @@ class _Watch:
         self._done += 1
 
     def _fraction(self) -> float:
+        """How far the statements have got; below 1 until the load has committed."""
         percent = self._cur.query_progress()  # -1 when no statement is running or it cannot tell
-        return (max(0, self._done) + max(0.0, min(percent, 100.0)) / 100) / self._reads
+        return min(CAP, (max(0, self._done) + max(0.0, min(percent, 100.0)) / 100) / self._reads)
 
-    def poll(self, every: float = 0.2) -> None:
-        while not self._stop.wait(every):
+    def poll(self) -> None:
+        while not self._stop.wait(POLL_SECONDS):
             self._show(self._fraction())
 
     def _show(self, fraction: float) -> None:
@@ -199,6 +204,8 @@ class _Watch:
 
     @contextmanager
     def running(self) -> Iterator[_Watch]:
+        """Polls while the body runs. Enter it outside the load's transaction: a failed statement
+        aborts the transaction, and the settings could then not be reset."""
         self._cur.execute("SET enable_progress_bar = true")
         self._cur.execute("SET enable_progress_bar_print = false")
         thread = threading.Thread(target=self.poll, name="embedash-load-progress", daemon=True)
@@ -225,15 +232,15 @@ def load_events_file(store: Store, path: str, progress: Callable[[float], None] 
         raise LoadError(path, [Problem(None, None, "no such file")])
     try:
         # Events of any customer in the file: every remembered usage goes, the small tables' memos stay.
-        with store.transaction(events_only=True) as cur:  # a rollback also drops the temp table
-            with _watched(cur, progress, reads=2 if fmt == "parquet" else 3) as watch:
+        with _watched(store.cursor(), progress, reads=2 if fmt == "parquet" else 3) as watch:  # the transaction's cursor
+            with store.transaction(events_only=True) as cur:  # a rollback also drops the temp table
                 relation = _relation(cur, fmt, path, on_read=watch.next_read)
                 checks, params = _checks(cur)
                 rows, inserted = insert_new_events(cur, relation, read_columns(cur), order="row", tail=False,
                                                    params={**params, "path": path}, on_read=watch.next_read,
                                                    check=" OR ".join(f"({condition})" for _, condition, _ in checks))
-            if relation == "normalised":
-                cur.execute("DROP TABLE normalised")
+                if relation == "normalised":
+                    cur.execute("DROP TABLE normalised")
     except duckdb.Error as exc:
         raise LoadError(path, _problems_of(store, fmt, path) or [Problem(None, None, str(exc).splitlines()[0])]) from None
     if progress:

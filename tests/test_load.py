@@ -14,6 +14,7 @@ from api import create_app
 from api.cli import main
 from conftest import AUTH, SECRET, cloud_event
 from data import Store
+from data import bulk
 from data.bulk import LoadError, load_events_file
 from data.customers import upsert_customers
 from data.events import count_events, event_properties
@@ -60,22 +61,30 @@ def test_parquet_with_a_data_column_and_timestamps_loads(ready, tmp_path):
     assert tokens_total(ready) == Decimal(sum(range(100)))
 
 
-@pytest.mark.parametrize("fmt", ["parquet", "csv"])
-def test_a_load_reports_its_progress_rising_to_one(ready, tmp_path, fmt):
-    path = str(tmp_path / f"e.{fmt}")
+def write_rows(path: str, fmt: str, rows: int, *, bad_last: bool = False) -> str:
+    """`rows` events of c1 as Parquet or CSV; with `bad_last`, the last one's tokens are not a number."""
+    tokens = f"CASE WHEN i = {rows - 1} THEN 'lots' ELSE CAST(i AS VARCHAR) END" if bad_last else "i"
     duckdb.connect().execute(f"""COPY (SELECT 'p' || i AS id, 'f' AS source, 'llm' AS type, 'c1' AS subject,
-        '2026-01-10T00:00:00Z' AS time, i AS tokens, 'eu' AS region FROM range(200000) t(i)) TO '{path}' (FORMAT {fmt})""")
-    seen = []
-    assert load_events_file(ready, path, progress=seen.append).inserted == 200_000
-    assert seen[-1] == 1.0 and seen == sorted(seen) and all(0 <= f <= 1 for f in seen)
+        '2026-01-10T00:00:00Z' AS time, {tokens} AS tokens, 'eu' AS region FROM range({rows}) t(i)) TO '{path}' (FORMAT {fmt})""")
+    return path
 
 
-def test_a_failed_load_stops_its_progress_before_one(ready, tmp_path):
-    bad = write_csv(tmp_path / "bad.csv", ["9,f,llm,c1,2026-01-05T10:00:00Z,eu,x"])
+@pytest.mark.parametrize("fmt", ["parquet", "csv"])
+def test_a_load_reports_its_progress_rising_to_one(ready, tmp_path, fmt, monkeypatch):
+    monkeypatch.setattr(bulk, "POLL_SECONDS", 0.001)
     seen = []
-    with pytest.raises(LoadError):
-        load_events_file(ready, bad, progress=seen.append)
-    assert 1.0 not in seen
+    assert load_events_file(ready, write_rows(str(tmp_path / f"e.{fmt}"), fmt, 200_000), progress=seen.append).inserted == 200_000
+    assert any(0 < f < 1 for f in seen) and seen[-1] == 1.0
+    assert seen == sorted(seen)
+
+
+def test_a_failed_load_reports_progress_short_of_one_and_leaves_no_setting_behind(ready, tmp_path, monkeypatch):
+    monkeypatch.setattr(bulk, "POLL_SECONDS", 0.001)
+    seen = []
+    with pytest.raises(LoadError, match="row 200000, field data.tokens"):
+        load_events_file(ready, write_rows(str(tmp_path / "bad.csv"), "csv", 200_000, bad_last=True), progress=seen.append)
+    assert seen and max(seen) < 1
+    assert ready.cursor().execute("SELECT current_setting('enable_progress_bar')").fetchone() == (False,)
 
 
 def test_ndjson_cloudevents_load(ready, tmp_path):
