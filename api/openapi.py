@@ -120,7 +120,7 @@ SCHEMAS: dict[str, Any] = {
     "Grant": obj({"id": {"type": "string"}, "kind": {"enum": list(GRANT_KINDS)}, "name": {"type": "string"}, "currency": {"type": "string"},
                   "amount": DECIMAL, "priority": {"type": "integer"}, "starting_at": TIME, "ending_before": TIME, "product": NULLABLE_TEXT},
                  ("id", "kind", "name", "currency", "amount", "priority", "starting_at", "ending_before"), closed=False,
-                 examples=[{"id": "grant-1", "kind": "commit", "name": "Prepaid commit", "currency": "USD", "amount": "100.00", "priority": 0,
+                 examples=[{"id": "grant-1", "kind": "commit", "name": "Prepaid commit", "currency": "USD", "amount": "100", "priority": 0,
                              "starting_at": "2026-09-01T00:00:00Z", "ending_before": "2027-09-01T00:00:00Z", "product": None}]),
     "Balances": obj({"as_of": TIME, "grants": {"type": "array", "items": {"allOf": [ref("Grant")], "properties": {
         "used": DECIMAL, "expired": DECIMAL, "remaining": DECIMAL, "state": {"enum": ["active", "expired"]}}}},

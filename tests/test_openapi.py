@@ -6,6 +6,7 @@ import json
 import os
 import re
 import time
+import warnings
 
 import pytest
 import schemathesis
@@ -67,7 +68,7 @@ def test_every_answer_has_an_example(path, method):
 def test_every_example_is_valid_against_its_schema(name):
     spec = document()
     # The whole document as the root, so the schema's "#/components/..." references resolve.
-    validator = jsonschema_rs.Draft202012Validator({**spec, "$ref": f"#/components/schemas/{name}"})
+    validator = jsonschema_rs.Draft202012Validator({**spec, "$ref": f"#/components/schemas/{name}"}, validate_formats=True)
     for example in spec["components"]["schemas"][name]["examples"]:
         errors = [e.message for e in validator.iter_errors(example)]
         assert not errors, (name, errors)
@@ -83,6 +84,19 @@ def _ndjson(ctx, value) -> bytes:
 OPERATIONS = [(path, method.upper()) for path, ops in document()["paths"].items() for method in ops]
 
 
+def test_events_are_sent_both_as_json_and_as_ndjson(app):
+    operation = schemathesis.openapi.from_wsgi("/v1/openapi.json", app)["/v1/events"]["POST"]
+    media_types = set()
+
+    @given(case=operation.as_strategy())
+    @settings(max_examples=30, deadline=None, database=None, derandomize=True, suppress_health_check=list(HealthCheck))
+    def run(case):
+        media_types.add(case.media_type)
+
+    run()
+    assert media_types == {"application/json", "application/x-ndjson"}
+
+
 # Bounds of each operation's run: examples (derandomized, so CI sees the same cases every run)
 # and seconds; past the time, the cases left are not sent (a slow machine checks fewer, never fails for it).
 EXAMPLES = int(os.environ.get("EMBEDASH_FUZZ_EXAMPLES", "25"))
@@ -93,7 +107,7 @@ SECONDS = float(os.environ.get("EMBEDASH_FUZZ_SECONDS", "30"))
 def test_api_conforms_to_its_openapi_document(path, method, app, world):
     """Generated requests (bounded in number and time) get no 5xx and only documented, schema-valid answers."""
     operation = schemathesis.openapi.from_wsgi("/v1/openapi.json", app)[path][method]
-    deadline = time.monotonic() + SECONDS
+    deadline, skipped = time.monotonic() + SECONDS, []
 
     @given(case=operation.as_strategy())
     # Derandomized: CI sees the same cases every run, so a failure always reproduces. For a deeper,
@@ -102,6 +116,7 @@ def test_api_conforms_to_its_openapi_document(path, method, app, world):
               derandomize=not os.environ.get("EMBEDASH_FUZZ_RANDOM"), suppress_health_check=list(HealthCheck))
     def run(case):
         if time.monotonic() > deadline:
+            skipped.append(case)
             return
         # Schema-valid data may still break a business rule the schema cannot state (line items
         # must add up to the total, a referenced metric must exist): those are 400s naming the
@@ -109,3 +124,5 @@ def test_api_conforms_to_its_openapi_document(path, method, app, world):
         case.call_and_validate(headers=AUTH, excluded_checks=[positive_data_acceptance])
 
     run()
+    if skipped:
+        warnings.warn(f"{method} {path}: {len(skipped)} generated cases not sent, past the {SECONDS:g} s bound")
