@@ -63,6 +63,19 @@ def test_a_tail_left_by_an_earlier_server_counts_towards_compaction(config, stor
     until(lambda: tail_rows(store) == 0, timeout=10)
 
 
+def alongside(write, writers: int, read, readers: int, stop: threading.Event) -> None:
+    """`writers` threads of write(w) and `readers` of read() at once; once the writers are done, `stop` ends the readers."""
+    threads = [threading.Thread(target=write, args=(w,)) for w in range(writers)]
+    threads += [threading.Thread(target=read) for _ in range(readers)]
+    for t in threads:
+        t.start()
+    for t in threads[:writers]:
+        t.join(timeout=120)
+    stop.set()
+    for t in threads[writers:]:
+        t.join(timeout=30)
+
+
 def test_concurrent_ingest_and_reads_lose_nothing_and_fail_nothing(live_server, world, store):
     writers, readers, batches, size = 4, 4, 10, 200
     errors: list[str] = []
@@ -86,15 +99,7 @@ def test_concurrent_ingest_and_reads_lose_nothing_and_fail_nothing(live_server, 
                 if r.status_code != 200:
                     errors.append(f"read {r.status_code}: {r.text[:200]}")
 
-    threads = [threading.Thread(target=write, args=(w,)) for w in range(writers)]
-    threads += [threading.Thread(target=read) for _ in range(readers)]
-    for t in threads:
-        t.start()
-    for t in threads[:writers]:
-        t.join(timeout=120)
-    stop.set()
-    for t in threads[writers:]:
-        t.join(timeout=30)
+    alongside(write, writers, read, readers, stop)
     assert errors == []
     sent = writers * batches * size
     r = requests.get(f"{live_server}/v1/customers/{A}/usage", headers=AUTH, timeout=30, params={
@@ -134,14 +139,6 @@ def test_dashboards_rendered_while_events_arrive_fail_nothing_and_end_with_every
             while not stop.is_set():
                 rendered_calls(http)
 
-    threads = [threading.Thread(target=write, args=(w,)) for w in range(writers)]
-    threads += [threading.Thread(target=view) for _ in range(viewers)]
-    for t in threads:
-        t.start()
-    for t in threads[:writers]:
-        t.join(timeout=120)
-    stop.set()
-    for t in threads[writers:]:
-        t.join(timeout=30)
+    alongside(write, writers, view, viewers, stop)
     assert errors == []
     assert rendered_calls(requests.Session()) == f"{int(before) + writers * batches * size:,}"

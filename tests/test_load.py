@@ -25,17 +25,30 @@ from data.usage import usage_series
 HEADER = "id,source,type,subject,time,region,tokens"
 
 
-@pytest.fixture
-def ready(store):
+def with_c1_and_tokens(store: Store) -> Store:
     upsert_customers(store, [Customer("c1", "One", "USD", "UTC", "en_US")])
     upsert_metrics(store, [BillableMetric("tokens", "Tokens", "tokens", "llm", "SUM", "tokens", ("region",))])
     return store
+
+
+@pytest.fixture
+def ready(store):
+    return with_c1_and_tokens(store)
 
 
 def tokens_total(store, customer="c1") -> Decimal:
     got = usage_series(store, customer_id=customer, metric=get_metric(store, "tokens"), start=datetime(2026, 1, 1, tzinfo=UTC),
                        end=datetime(2026, 2, 1, tzinfo=UTC), tz="UTC", window_size="none")
     return got.value.iloc[0] if len(got) else Decimal(0)
+
+
+@pytest.fixture
+def db_file(tmp_path, monkeypatch) -> str:
+    """A store file with customer c1 and the tokens metric, closed, for the CLI to open."""
+    monkeypatch.setenv("EMBEDASH_SECRET_KEYS", SECRET)
+    db = str(tmp_path / "s.duckdb")
+    with_c1_and_tokens(Store(db)).close()
+    return db
 
 
 def write_csv(path, rows):
@@ -112,18 +125,12 @@ def test_events_sent_over_http_are_not_loaded_again_from_a_file(client, store, w
     assert (result.inserted, result.duplicates) == (1, 1)
 
 
-def test_events_loaded_by_the_cli_are_not_ingested_again_over_http(tmp_path, monkeypatch, config):
-    monkeypatch.setenv("EMBEDASH_SECRET_KEYS", SECRET)
-    db = str(tmp_path / "s.duckdb")
-    store = Store(db)
-    upsert_customers(store, [Customer("c1", "One", "USD", "UTC", "en_US")])
-    upsert_metrics(store, [BillableMetric("tokens", "Tokens", "tokens", "llm", "SUM", "tokens", ("region",))])
-    store.close()
+def test_events_loaded_by_the_cli_are_not_ingested_again_over_http(tmp_path, db_file, config):
     path = write_csv(tmp_path / "e.csv", ["1,tests,llm,c1,2026-01-05T10:00:00Z,eu,5"])
-    out = CliRunner().invoke(main, ["load", "--db", db, "events", path])
+    out = CliRunner().invoke(main, ["load", "--db", db_file, "events", path])
     assert out.exit_code == 0 and "1 new" in out.output, out.output
-    store = Store(db)
-    client = create_app(replace(config, database=db), store=store).test_client()
+    store = Store(db_file)
+    client = create_app(replace(config, database=db_file), store=store).test_client()
     again = [cloud_event("1", "c1", "llm", datetime(2026, 1, 5, 10, tzinfo=UTC), tokens=5, region="eu"),
              cloud_event("2", "c1", "llm", datetime(2026, 1, 5, 11, tzinfo=UTC), tokens=7, region="eu")]
     r = client.post("/v1/events", headers=AUTH, json=again)
@@ -162,22 +169,16 @@ def test_a_malformed_file_is_refused_with_its_name(ready, tmp_path):
         load_events_file(ready, str(path))
 
 
-def test_cli_loads_files_reports_and_stops_at_a_bad_one(tmp_path, monkeypatch):
-    monkeypatch.setenv("EMBEDASH_SECRET_KEYS", SECRET)
-    db = str(tmp_path / "s.duckdb")
-    store = Store(db)
-    upsert_customers(store, [Customer("c1", "One", "USD", "UTC", "en_US")])
-    upsert_metrics(store, [BillableMetric("tokens", "Tokens", "tokens", "llm", "SUM", "tokens", ("region",))])
-    store.close()
+def test_cli_loads_files_reports_and_stops_at_a_bad_one(tmp_path, db_file):
     good = write_csv(tmp_path / "good.csv", ["1,f,llm,c1,2026-01-05T10:00:00Z,eu,1"])
     bad = write_csv(tmp_path / "bad.csv", ["9,f,llm,c1,2026-01-05T10:00:00Z,eu,x"])
-    out = CliRunner().invoke(main, ["load", "--db", db, "events", good, good])
+    out = CliRunner().invoke(main, ["load", "--db", db_file, "events", good, good])
     assert out.exit_code == 0, out.output
     assert "1 new" in out.output and "1 already stored" in out.output
-    out = CliRunner().invoke(main, ["load", "--db", db, "events", bad])
+    out = CliRunner().invoke(main, ["load", "--db", db_file, "events", bad])
     assert out.exit_code != 0
     assert f"{bad}: row 1, field data.tokens" in out.output and "nothing of that file was written" in out.output
-    assert count_events(Store(db)) == 1
+    assert count_events(Store(db_file)) == 1
 
 
 def test_a_property_named_with_a_dot_is_checked_as_one_property(ready, tmp_path):
