@@ -13,6 +13,7 @@ from api.services import Services
 from api.tokens import EmbedTokens
 from dashboards import mount_dashboards
 from data import Store
+from data.events import GroupWriter
 from theme import EMBED_JS
 
 
@@ -25,7 +26,7 @@ def create_app(config: Config | None = None, *, store: Store | None = None, demo
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = events.MAX_BODY_BYTES
     app.extensions["embedash"] = Services(config=config, store=store, tokens=tokens,
-                                          compactor=Compactor(store, config.compact_rows))
+                                          compactor=Compactor(store, config.compact_rows), ingest=GroupWriter(store))
     register_error_handlers(app)
 
     v1 = Blueprint("v1", __name__, url_prefix="/v1")

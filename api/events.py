@@ -19,7 +19,6 @@ from api.jsonio import loads
 from api.services import services
 from api.validation import instant, json_body, number, one_or_many
 from data.customers import existing_customer_ids, get_customer
-from data.events import ingest_rows
 from data.metrics import list_metrics
 
 bp = Blueprint("events", __name__)
@@ -159,7 +158,7 @@ def post_events():
         details.sort(key=lambda d: d["index"])
         raise bad_request(f"{len({d['index'] for d in details})} of {len(events)} events are invalid; nothing was written",
                           field="events", code="invalid_events", details=details)
-    result = ingest_rows(svc.store, rows)
+    result = svc.ingest.write(rows)
     svc.compactor.nudge(result.inserted)
     return jsonify({"data": {"received": result.received, "inserted": result.inserted, "duplicates": result.duplicates}})
 

@@ -9,6 +9,7 @@ from api.config import Config
 from api.maintenance import Compactor
 from api.tokens import EmbedTokens
 from data import Store
+from data.events import GroupWriter
 
 
 @dataclass(frozen=True)
@@ -17,6 +18,7 @@ class Services:
     store: Store
     tokens: EmbedTokens
     compactor: Compactor
+    ingest: GroupWriter  # event batches, grouped when requests arrive together
 
 
 def services() -> Services:
