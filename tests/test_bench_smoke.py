@@ -13,6 +13,6 @@ def test_bench_runs_on_a_tiny_store_and_prints_its_table(tmp_path, capsys):
     out = capsys.readouterr().out
     assert code == 0
     for measure in ("usage query, typical customer", "Dash callback round trip", "concurrent viewers",
-                    "page: navigation to charts painted", "getEmbeddableUrl", "bulk load", "HTTP ingest", "peak RSS",
+                    "page: navigation to charts painted", "getEmbeddableUrl", "bulk load", "HTTP ingest", "senders at once", "peak RSS",
                     "bytes per event"):
         assert measure in out, measure
