@@ -164,9 +164,17 @@ def ingest_batches(store: Store, batches: Sequence[Sequence[Sequence]]) -> list[
 @dataclass
 class _Pending:
     rows: Sequence[Sequence]
+    low: str | None  # the batch's customers, lowest and highest id (None: no rows)
+    high: str | None
     result: IngestResult | None = None
     error: BaseException | None = None
     finished: bool = False
+
+
+# Errors that no batch causes: the store is closed or broken, or the write was interrupted.
+# A group failing with one of them fails every batch in it; any other failure may be one
+# batch's, so each is written again alone.
+_NOT_A_BATCHS = (duckdb.ConnectionException, duckdb.FatalException, duckdb.InterruptException)
 
 
 class GroupWriter:
@@ -174,40 +182,63 @@ class GroupWriter:
     is being written waits, and goes in with the others that arrived meanwhile, in one
     statement and one commit (`ingest_batches`). Each caller gets its own answer, once its
     batch is committed. A group that fails is written again batch by batch, so a batch fails
-    alone. One caller at a time writes (the others wait on it), so this adds no writer."""
+    alone. One caller at a time writes (the others wait on it), so this adds no writer.
+
+    A group holds only batches whose customer ranges overlap (oldest first, up to max_rows
+    events): the dedup reads the stored events of the group's whole customer range, and with
+    ids that do not grow with time, two far-apart customers' batches in one group would read
+    every customer's events between them."""
 
     def __init__(self, store: Store, *, max_rows: int = 20_000):
         self._store, self._max_rows = store, max_rows
         self._cond = threading.Condition()
         self._queue: list[_Pending] = []
         self._writing = False
+        self.groups = 0  # groups written (a batch alone is a group of one)
 
     def write(self, rows: Sequence[Sequence]) -> IngestResult:
         """`ingest_rows(store, rows)`, maybe in a group with other callers' batches."""
-        me = _Pending(rows)
+        customers = [r[2] for r in rows]
+        me = _Pending(rows, min(customers, default=None), max(customers, default=None))
         with self._cond:
             self._queue.append(me)
-        while True:
-            with self._cond:
-                while not me.finished and self._writing:
-                    self._cond.wait()
-                if me.finished:
-                    break
-                self._writing = True
-                group = self._take()
-            try:
-                self._write(group)
-            finally:
-                with self._cond:
-                    for pending in group:
-                        pending.finished = True
-                    self._writing = False
-                    self._cond.notify_all()
+        try:
+            while not self._lead_or_wait(me):
+                pass
+        except BaseException:
+            with self._cond:  # interrupted while waiting or writing: never written later for nobody
+                if me in self._queue:
+                    self._queue.remove(me)
+            raise
         if me.error is not None:
             raise me.error
-        if me.result is None:  # the writer was interrupted (KeyboardInterrupt, SystemExit) before it
-            raise RuntimeError("the batch was not written: the write of its group was interrupted")
+        if me.result is None:  # the write of its group was interrupted (KeyboardInterrupt, SystemExit)
+            raise RuntimeError("the batch may not have been written: the write of its group was interrupted")
         return me.result
+
+    def _lead_or_wait(self, me: _Pending) -> bool:
+        """Wait until `me` is written or nobody is writing; in that case write the next group.
+        True once `me` is finished."""
+        with self._cond:
+            while not me.finished and self._writing:
+                self._cond.wait()
+            if me.finished:
+                return True
+            self._writing, group = True, []
+            try:
+                group = self._take()
+            finally:
+                if not group:
+                    self._writing = False
+        try:
+            self._write(group)
+        finally:
+            with self._cond:
+                for pending in group:
+                    pending.finished = True
+                self._writing = False
+                self._cond.notify_all()
+        return me.finished
 
     @property
     def writing(self) -> bool:
@@ -222,21 +253,30 @@ class GroupWriter:
             return len(self._queue)
 
     def _take(self) -> list[_Pending]:
-        """The oldest waiting batches, up to max_rows events (at least one batch)."""
-        group, rows = [], 0
-        while self._queue and (not group or rows + len(self._queue[0].rows) <= self._max_rows):
-            pending = self._queue.pop(0)
-            group.append(pending)
-            rows += len(pending.rows)
+        """The oldest waiting batch, and those after it whose customers overlap the group's
+        range, while they fit in max_rows events."""
+        group = [self._queue.pop(0)]
+        low, high, rows = group[0].low, group[0].high, len(group[0].rows)
+        while self._queue:
+            nxt = self._queue[0]
+            if rows + len(nxt.rows) > self._max_rows or nxt.low is None or low is None or nxt.low > high or nxt.high < low:
+                break
+            group.append(self._queue.pop(0))
+            low, high, rows = min(low, nxt.low), max(high, nxt.high), rows + len(nxt.rows)
         return group
 
     def _write(self, group: list[_Pending]) -> None:
+        self.groups += 1
         if len(group) > 1:
             try:
                 for pending, result in zip(group, ingest_batches(self._store, [p.rows for p in group])):
                     pending.result = result
                 return
-            except Exception:  # nothing of the group was written: each batch on its own says why
+            except _NOT_A_BATCHS as exc:
+                for pending in group:
+                    pending.error = exc
+                return
+            except Exception:  # nothing of the group was written (one transaction): each batch alone says why
                 pass
         for pending in group:
             try:
