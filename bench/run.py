@@ -292,23 +292,28 @@ def served_samples(db: Path, args) -> tuple[dict, float]:
         if args.page_runs:
             results["page: navigation to charts painted"] = page_samples(url, args.page_runs)
 
-        # HTTP ingest: batches of 1,000 from one sender, then from SENDERS at once, each sender
-        # a customer no other measure reads, ids new in every run (a re-sent event would be a
-        # cheap no-op) and a time of its own for each event, as a live feed sends them. Sent by
-        # the same light load generator as the viewers, so the client's own cost stays small.
+        # HTTP ingest: batches of 1,000 from one sender (one customer's events, as before), then
+        # from SENDERS at once, each batch holding the events of SENDERS customers in turn, as a
+        # feed that multiplexes customers sends them (batches whose customers overlap are what
+        # the server writes together). Customers no other measure reads, ids new in every run (a
+        # re-sent event would be a cheap no-op), a time of its own for each event. Sent by the
+        # same light load generator as the viewers, so the client's own cost stays small.
         run, events_url = time.time_ns(), f"{server.base}/v1/events"
+        base = first + args.viewers
 
-        def batch(sender: int, b: int) -> bytes:
+        def batch(sender: int, b: int, customers: list[str]) -> bytes:
             now = datetime.now(UTC)
             events = [{"specversion": "1.0", "id": f"http-{run}-{sender}-{b}-{i}", "source": "bench", "type": "type01",
-                       "subject": f"c{(first + args.viewers + sender) % args.customers:05d}",
-                       "time": (now - timedelta(milliseconds=i)).isoformat(),
+                       "subject": customers[i % len(customers)], "time": (now - timedelta(milliseconds=i)).isoformat(),
                        "data": {"region": "eu-west", "model": "atlas", "value": 1}} for i in range(1000)]
             return post_request(events_url, events, AUTH)
 
-        for senders, label in ((1, "HTTP ingest, batches of 1,000 (events/s)"),
-                               (SENDERS, f"HTTP ingest, {SENDERS} senders at once (events/s)")):
-            scripts = [[batch(100 * senders + s, b) for b in range(max(1, args.http_batches // senders))] for s in range(senders)]
+        for senders, label, customers in (
+                (1, "HTTP ingest, batches of 1,000 (events/s)", [f"c{base % args.customers:05d}"]),
+                (SENDERS, f"HTTP ingest, {SENDERS} senders at once (events/s)",
+                 [f"c{(base + 1 + k) % args.customers:05d}" for k in range(SENDERS)])):
+            scripts = [[batch(100 * senders + s, b, customers) for b in range(max(1, args.http_batches // senders))]
+                       for s in range(senders)]
             started = time.perf_counter()
             outcome = closed_loop(events_url, scripts)
             succeeded(outcome)
