@@ -174,7 +174,7 @@ class _Pending:
 # Errors that no batch causes: the store is closed or broken, or the write was interrupted.
 # A group failing with one of them fails every batch in it; any other failure may be one
 # batch's, so each is written again alone.
-_NOT_A_BATCHS = (duckdb.ConnectionException, duckdb.FatalException, duckdb.InterruptException)
+_STORE_ERRORS = (duckdb.ConnectionException, duckdb.FatalException, duckdb.InterruptException)
 
 
 class GroupWriter:
@@ -272,7 +272,7 @@ class GroupWriter:
                 for pending, result in zip(group, ingest_batches(self._store, [p.rows for p in group])):
                     pending.result = result
                 return
-            except _NOT_A_BATCHS as exc:
+            except _STORE_ERRORS as exc:
                 for pending in group:
                     pending.error = exc
                 return

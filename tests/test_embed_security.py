@@ -10,6 +10,7 @@ import pytest
 from api.tokens import EmbedTokens
 from conftest import A, AUTH, B, B_CALLS, B_SECRET_REGION, CALLBACK, SECRET, cell_text, cloud_event, render_request, token_of
 
+
 def embed_url(client, customer=A, **extra) -> str:
     r = client.post("/v1/dashboards/getEmbeddableUrl", headers=AUTH,
                     json={"customer_id": customer, "dashboard": "usage", **extra})

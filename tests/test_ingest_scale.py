@@ -124,7 +124,9 @@ def test_dashboards_rendered_while_events_arrive_fail_nothing_and_end_with_every
             return None
         return cell_text(r.json()["response"]["usage-totals"]["children"], "usage-total-api_calls")
 
-    before = rendered_calls(requests.Session())
+    with requests.Session() as http:
+        before = rendered_calls(http)
+    assert before is not None, errors
 
     def write(w: int) -> None:
         with requests.Session() as http:
@@ -141,4 +143,5 @@ def test_dashboards_rendered_while_events_arrive_fail_nothing_and_end_with_every
 
     alongside(write, writers, view, viewers, stop)
     assert errors == []
-    assert rendered_calls(requests.Session()) == f"{int(before) + writers * batches * size:,}"
+    with requests.Session() as http:
+        assert rendered_calls(http) == f"{int(before) + writers * batches * size:,}"

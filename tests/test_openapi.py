@@ -107,16 +107,17 @@ SECONDS = float(os.environ.get("EMBEDASH_FUZZ_SECONDS", "30"))
 def test_api_conforms_to_its_openapi_document(path, method, app, world):
     """Generated requests (bounded in number and time) get no 5xx and only documented, schema-valid answers."""
     operation = schemathesis.openapi.from_wsgi("/v1/openapi.json", app)[path][method]
-    deadline, skipped = time.monotonic() + SECONDS, []
+    deadline, unsent = time.monotonic() + SECONDS, 0
 
     @given(case=operation.as_strategy())
     # Derandomized: CI sees the same cases every run, so a failure always reproduces. For a deeper,
-    # exploring run: EMBEDASH_FUZZ_EXAMPLES=500 EMBEDASH_FUZZ_RANDOM=1 pytest tests/test_openapi.py
+    # exploring run: EMBEDASH_FUZZ_EXAMPLES=500 EMBEDASH_FUZZ_RANDOM=1 EMBEDASH_FUZZ_SECONDS=600 pytest tests/test_openapi.py
     @settings(max_examples=EXAMPLES, deadline=None, database=None,
               derandomize=not os.environ.get("EMBEDASH_FUZZ_RANDOM"), suppress_health_check=list(HealthCheck))
     def run(case):
+        nonlocal unsent
         if time.monotonic() > deadline:
-            skipped.append(case)
+            unsent += 1
             return
         # Schema-valid data may still break a business rule the schema cannot state (line items
         # must add up to the total, a referenced metric must exist): those are 400s naming the
@@ -124,5 +125,5 @@ def test_api_conforms_to_its_openapi_document(path, method, app, world):
         case.call_and_validate(headers=AUTH, excluded_checks=[positive_data_acceptance])
 
     run()
-    if skipped:
-        warnings.warn(f"{method} {path}: {len(skipped)} generated cases not sent, past the {SECONDS:g} s bound")
+    if unsent:
+        warnings.warn(f"{method} {path}: {unsent} generated cases not sent, past the {SECONDS:g} s bound")
