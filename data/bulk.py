@@ -180,7 +180,7 @@ class _Watch:
     """Reports how far a load has got, as a fraction of its file (0 to 1), from DuckDB's own
     progress of the statement it runs: each statement that reads the file is an equal share."""
 
-    def __init__(self, cur: duckdb.DuckDBPyConnection, report: Callable[[float], None], reads: int):
+    def __init__(self, cur: duckdb.DuckDBPyConnection, report: Callable[[float], None] | None, reads: int):
         self._cur, self._report, self._reads = cur, report, reads
         self._done, self._shown = -1, 0.0
         self._stop = threading.Event()
@@ -204,8 +204,12 @@ class _Watch:
 
     @contextmanager
     def running(self) -> Iterator[_Watch]:
-        """Polls while the body runs. Enter it outside the load's transaction: a failed statement
-        aborts the transaction, and the settings could then not be reset."""
+        """Polls while the body runs (with nothing to report to, it only counts). Enter it outside
+        the load's transaction: a failed statement aborts the transaction, and the settings could
+        then not be reset."""
+        if self._report is None:
+            yield self
+            return
         self._cur.execute("SET enable_progress_bar = true")
         self._cur.execute("SET enable_progress_bar_print = false")
         thread = threading.Thread(target=self.poll, name="embedash-load-progress", daemon=True)
@@ -232,7 +236,7 @@ def load_events_file(store: Store, path: str, progress: Callable[[float], None] 
         raise LoadError(path, [Problem(None, None, "no such file")])
     try:
         # Events of any customer in the file: every remembered usage goes, the small tables' memos stay.
-        with _watched(store.cursor(), progress, reads=2 if fmt == "parquet" else 3) as watch:  # the transaction's cursor
+        with _Watch(store.cursor(), progress, reads=2 if fmt == "parquet" else 3).running() as watch:  # the transaction's cursor
             with store.transaction(events_only=True) as cur:  # a rollback also drops the temp table
                 relation = _relation(cur, fmt, path, on_read=watch.next_read)
                 checks, params = _checks(cur)
@@ -246,20 +250,6 @@ def load_events_file(store: Store, path: str, progress: Callable[[float], None] 
     if progress:
         progress(1.0)
     return LoadResult(path=path, rows=rows, inserted=inserted)
-
-
-class _Unwatched:
-    def next_read(self) -> None:
-        pass
-
-
-@contextmanager
-def _watched(cur: duckdb.DuckDBPyConnection, progress: Callable[[float], None] | None, *, reads: int):
-    if progress is None:
-        yield _Unwatched()
-        return
-    with _Watch(cur, progress, reads).running() as watch:
-        yield watch
 
 
 def _problems_of(store: Store, fmt: str, path: str) -> list[Problem]:

@@ -224,12 +224,8 @@ class GroupWriter:
                 self._cond.wait()
             if me.finished:
                 return True
-            self._writing, group = True, []
-            try:
-                group = self._take()
-            finally:
-                if not group:
-                    self._writing = False
+            self._writing = True  # not written and nobody writing: `me` is still in the queue
+            group = self._take()
         try:
             self._write(group)
         finally:

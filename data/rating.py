@@ -25,7 +25,7 @@ from data.models import BillableMetric, Customer, Invoice, LineItem, Price, Tier
 from data.prices import list_prices
 from data.store import Store, frame
 from data.schema import BUCKET_MINUTES
-from data.usage import SERIES_COLUMNS, aggregate_sql, group_sql, usage_series
+from data.usage import SERIES_COLUMNS, aggregate_sql, group_sql, is_bucket_aligned, usage_series
 
 ADDITIVE = ("SUM", "COUNT")
 ZERO = Decimal(0)
@@ -71,11 +71,6 @@ def next_month_start(instant: datetime, zone: ZoneInfo) -> datetime:
     return datetime(year, month, 1, tzinfo=zone).astimezone(UTC)
 
 
-def _quarter_hour(instant: datetime) -> datetime:
-    """The start of the rating bucket `instant` falls in."""
-    return instant.replace(minute=instant.minute - instant.minute % BUCKET_MINUTES, second=0, microsecond=0)
-
-
 def rated_buckets(store: Store, *, customer_id: str, metric: BillableMetric, start: datetime, end: datetime,
                   billing_tz: str, prices: list[Price]) -> list[tuple[datetime, dict, Decimal, Decimal]]:
     """(bucket UTC, group values, quantity, amount) for [start, end), tiers counted from the
@@ -96,7 +91,7 @@ def rated_buckets(store: Store, *, customer_id: str, metric: BillableMetric, sta
     # leave the buckets as they are.
     first, last = period_from.replace(tzinfo=None), end.astimezone(UTC).replace(tzinfo=None)
     cuts = sorted({p.effective_from for p in prices
-                   if p.effective_from != _quarter_hour(p.effective_from) and first < p.effective_from < last})
+                   if not is_bucket_aligned(p.effective_from) and first < p.effective_from < last})
     bucket = f"time_bucket(INTERVAL {BUCKET_MINUTES} MINUTE, time)"
     if cuts:
         bucket = f"greatest({bucket}, coalesce(list_max(list_filter(CAST(? AS TIMESTAMP[]), lambda c: c <= time)), {bucket}))"
