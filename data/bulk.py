@@ -19,7 +19,7 @@ from pathlib import Path
 
 import duckdb
 
-from data.columns import pointer, read_columns
+from data.columns import Extraction, pointer, read_columns
 from data.events import insert_new_events, named
 from data.store import Store
 
@@ -122,8 +122,14 @@ def _normalised(cur: duckdb.DuckDBPyConnection, fmt: str, path: str) -> str:
                FROM {reader}"""
 
 
-def _checks(cur: duckdb.DuckDBPyConnection) -> tuple[list[tuple[str, str, str]], dict[str, str]]:
-    """Every check a row must pass, as (field, condition on a row of `_normalised`, message), with their parameters."""
+def _checks(cur: duckdb.DuckDBPyConnection, split: Extraction | None = None) -> tuple[list[tuple[str, str, str]], dict[str, str]]:
+    """Every check a row must pass, as (field, condition on a row of `_normalised`, message), with their parameters.
+
+    With `split`, the rows are `split.rows(...)` of the file's, and a quantity's check reads
+    the text the number column takes (so the row's JSON is parsed once, not once more for each
+    check): the same answer for every row that is JSON, and a row that is not fails the
+    statement in the JSON reader instead. Without, the checks stand alone and never fail
+    themselves: what names a failed file's problems (`_problems`)."""
     checks = [
         (field, f"coalesce(trim({column}), '') = ''", "is missing or empty")
         for field, column in (("id", "id"), ("source", "source"), ("type", "type"), ("subject", "customer_id"))
@@ -139,10 +145,18 @@ def _checks(cur: duckdb.DuckDBPyConnection) -> tuple[list[tuple[str, str, str]],
     numeric = cur.execute("""SELECT DISTINCT event_type, value_property FROM billable_metrics
                              WHERE value_property IS NOT NULL AND aggregation <> 'UNIQUE_COUNT' ORDER BY ALL""").fetchall()
     params: dict[str, str] = {}
+    if split is not None and all(split.quantity(p) for _, p in numeric):  # EXPERIMENT
+        by_prop = {}
+        for i, (event_type, prop) in enumerate(numeric):
+            params[f"type{i}"] = event_type
+            by_prop.setdefault(prop, []).append(f"$type{i}")
+        for prop, types in by_prop.items():
+            checks.append((f"data.{prop}", f"type IN ({', '.join(types)}) AND {split.quantity(prop)} IS NULL AND properties IS NOT NULL", ""))
+        return checks, params
     for i, (event_type, prop) in enumerate(numeric):  # TRY: DuckDB may extract before json_valid has ruled a row out
         params[f"type{i}"], params[f"prop{i}"] = event_type, pointer(prop)  # a name with "." or "/" is one property
-        checks.append((f"data.{prop}", f"""type = $type{i} AND properties IS NOT NULL AND json_valid(properties)
-                                           AND TRY_CAST(TRY(json_extract_string(properties, $prop{i})) AS DECIMAL(38, 9)) IS NULL""",
+        quantity = (split and split.quantity(prop)) or f"TRY_CAST(TRY(json_extract_string(properties, $prop{i})) AS DECIMAL(38, 9))"
+        checks.append((f"data.{prop}", f"type = $type{i} AND properties IS NOT NULL AND json_valid(properties) AND {quantity} IS NULL",
                        f"must be a number (a {event_type} metric sums or compares it)"))
     return checks, params
 
@@ -239,10 +253,13 @@ def load_events_file(store: Store, path: str, progress: Callable[[float], None] 
         with _Watch(store.cursor(), progress, reads=2 if fmt == "parquet" else 3).running() as watch:  # the transaction's cursor
             with store.transaction(events_only=True) as cur:  # a rollback also drops the temp table
                 relation = _relation(cur, fmt, path, on_read=watch.next_read)
-                checks, params = _checks(cur)
+                _, params = _checks(cur)
+
+                def check(split: Extraction) -> str:
+                    return " OR ".join(f"({condition})" for _, condition, _ in _checks(cur, split)[0])
+
                 rows, inserted = insert_new_events(cur, relation, read_columns(cur), order="row", tail=False,
-                                                   params={**params, "path": path}, on_read=watch.next_read,
-                                                   check=" OR ".join(f"({condition})" for _, condition, _ in checks))
+                                                   params={**params, "path": path}, on_read=watch.next_read, check=check)
                 if relation == "normalised":
                     cur.execute("DROP TABLE normalised")
     except duckdb.Error as exc:

@@ -45,7 +45,7 @@ def named(sql: str, params: dict) -> dict:
 
 
 def insert_new_events(cur: duckdb.DuckDBPyConnection, relation: str, columns: PropertyColumns, *, order: str,
-                      tail: bool = True, check: str | None = None, params: dict | None = None,
+                      tail: bool = True, check: Callable[[Extraction], str] | None = None, params: dict | None = None,
                       on_read: Callable[[], None] | None = None) -> tuple[int, int]:
     """Append the rows of `relation` (EVENT_COLUMNS, `time` naive UTC, `properties` JSON text)
     that are not stored yet, the first of each repeat within it by `order`; returns how many
@@ -54,8 +54,11 @@ def insert_new_events(cur: duckdb.DuckDBPyConnection, relation: str, columns: Pr
     The batch goes in as one run sorted like the clustered table. With `tail` (API batches,
     small runs) it gets a fresh batch_id, so compaction merges it with the other small runs;
     without (a loaded file, one large run) batch_id 0: it is left as it is.
-    `check`, a condition on a row, fails the statement (DuckDB error CHECK_FAILED) if any row
-    meets it, repeats included; `params` are the named parameters of `relation` and `check`.
+    `check` writes a condition on a row for the extraction it is given; the statement fails
+    (DuckDB error CHECK_FAILED, or the JSON reader's own error for a row that is not JSON) if
+    any row meets it, repeats included. Its rows carry the extraction's helper columns (each
+    row's JSON is parsed once, for the check and the columns alike: `Extraction.quantity`).
+    `params` are the named parameters of `relation` and `check`.
     `columns` say where each property goes (data.columns); `on_read` is called before each of
     its two statements that read `relation` (a load's progress). Call inside a transaction."""
     params = dict(params or {})
@@ -66,10 +69,12 @@ def insert_new_events(cur: duckdb.DuckDBPyConnection, relation: str, columns: Pr
     (rows, low, high, repeats) = one(cur, stats, named(stats, params))
     if not rows:
         return 0, 0
-    checked = f"(SELECT * FROM {relation} WHERE CASE WHEN {check} THEN error('{CHECK_FAILED}') ELSE true END)" if check else relation
-    first_of_each = f"QUALIFY row_number() OVER (PARTITION BY customer_id, source, id ORDER BY {order}) = 1" if repeats else ""
     split = extraction(columns)
-    insert = _insert_sql(split, batch_id="$batch_id", new_rows=f"""
+    checked = relation
+    if check:
+        checked = f"(SELECT * FROM {split.rows(relation)} WHERE CASE WHEN {check(split)} THEN error('{CHECK_FAILED}') ELSE true END)"
+    first_of_each = f"QUALIFY row_number() OVER (PARTITION BY customer_id, source, id ORDER BY {order}) = 1" if repeats else ""
+    insert = _insert_sql(split, batch_id="$batch_id", parsed=check is not None, new_rows=f"""
                 SELECT * FROM {checked} i
                 WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.customer_id BETWEEN $low AND $high
                                   AND e.customer_id = i.customer_id AND e.source = i.source AND e.id = i.id)
@@ -81,12 +86,12 @@ def insert_new_events(cur: duckdb.DuckDBPyConnection, relation: str, columns: Pr
     return rows, inserted
 
 
-def _insert_sql(split: Extraction, *, batch_id: str, new_rows: str) -> str:
-    """Write `new_rows` (EVENT_COLUMNS, `properties` JSON) as one run in clustered order, each
-    property where data.columns keeps it."""
+def _insert_sql(split: Extraction, *, batch_id: str, new_rows: str, parsed: bool = False) -> str:
+    """Write `new_rows` (EVENT_COLUMNS, `properties` JSON; with `parsed`, the extraction's
+    helper columns too) as one run in clustered order, each property where data.columns keeps it."""
     return f"""INSERT INTO events (customer_id, type, time, source, id, batch_id, {split.names})
             SELECT customer_id, type, time, source, id, {batch_id}, {split.outer}
-            FROM {split.rows(f"({new_rows})")}
+            FROM {f"({new_rows})" if parsed else split.rows(f"({new_rows})")}
             ORDER BY customer_id, type, time"""
 
 
