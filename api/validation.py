@@ -11,7 +11,7 @@ from typing import Any
 from flask import request
 
 from api.errors import ApiError, bad_request
-from data.money import EXACT
+from data.money import exact_text
 from data.zones import is_zone
 
 MAX_ITEMS = 1000
@@ -124,10 +124,7 @@ def number(value: Any) -> Decimal | None:
 
 def decimal_text(value: Decimal | int | None) -> str | None:
     """Exact decimal as a plain string without trailing zeros: Decimal('1.500') -> '1.5'."""
-    if value is None:
-        return None
-    normalized = Decimal(value).normalize(EXACT)
-    return format(normalized, "f")
+    return None if value is None else exact_text(value)
 
 
 _DECIMAL_TEXT = re.compile(r"^-?\d{1,29}(\.\d+)?$")

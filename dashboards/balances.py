@@ -17,7 +17,7 @@ from dashboards.export import csv_download
 from dashboards.shell import EmbedDeps, Look, look_of, verified
 from data.customers import get_customer
 from data.drawdown import DrawDown, customer_draw_down
-from data.money import round_money
+from data.money import money_text
 
 NAMES = ("commits_and_credits", "credits")
 KIND_LABELS = {"commit": "Commit", "credit": "Credit"}
@@ -136,7 +136,7 @@ def register(app: dash.Dash, deps: EmbedDeps) -> None:
         result, _, hide, _ = shown(deps, claims)
         currency = dict(zip(result.balances["id"], result.balances["currency"]))
         rows = [[e.time.date(), e.entry, KIND_LABELS[e.grant_kind] if hide else e.grant_name, e.invoice_number or "",
-                 currency[e.grant_id], round_money(e.amount, currency[e.grant_id]),
-                 round_money(e.grant_remaining, currency[e.grant_id])]
+                 currency[e.grant_id], money_text(e.amount, currency[e.grant_id]),
+                 money_text(e.grant_remaining, currency[e.grant_id])]
                 for e in result.ledger.iloc[::-1].itertuples()]  # fmt: skip
         return csv_download(["date", "entry", "grant", "invoice", "currency", "amount", "grant_balance"], rows, "ledger.csv")

@@ -21,7 +21,7 @@ from data.customers import get_customer
 from data.invoices import INVOICE_COLUMNS, LINE_COLUMNS, invoice_lines, list_invoices
 from data.metrics import list_metrics
 from data.models import Invoice
-from data.money import EXACT, round_money
+from data.money import exact_text, money_text
 from data.rating import estimate_invoice
 from data.store import frame
 
@@ -206,7 +206,7 @@ def register(app: dash.Dash, deps: EmbedDeps) -> None:
             return None
         rows = shown_invoices(deps, claims, search_text).rows
         table = [[r.number, r.period_start.date(), r.period_end.date(), r.status_label, r.currency,
-                  round_money(r.total, r.currency)] for r in rows.itertuples()]  # fmt: skip
+                  money_text(r.total, r.currency)] for r in rows.itertuples()]  # fmt: skip
         header = ["number", "period_start", "period_end", "status", "currency", "amount"]
         return csv_download(header, table, "invoices.csv")
 
@@ -224,8 +224,9 @@ def register(app: dash.Dash, deps: EmbedDeps) -> None:
         shown = shown_invoices(deps, claims, None)
         if invoice_id not in set(shown.rows["id"]):
             return None
-        number = shown.rows[shown.rows["id"] == invoice_id].iloc[0].number
+        invoice = shown.rows[shown.rows["id"] == invoice_id].iloc[0]
+        number, currency = invoice.number, invoice.currency
         lines = shown_lines(deps, claims, invoice_id, shown.estimate)
-        table = [[li.name, li.quantity.normalize(EXACT), "" if li.unit_price is None else li.unit_price.normalize(EXACT),
-                  li.amount.normalize(EXACT)] for li in lines.itertuples()]  # fmt: skip
+        table = [[li.name, exact_text(li.quantity), "" if li.unit_price is None else exact_text(li.unit_price),
+                  money_text(li.amount, currency)] for li in lines.itertuples()]  # fmt: skip
         return csv_download(["item", "quantity", "unit_price", "amount"], table, f"invoice-{number}.csv")

@@ -20,7 +20,7 @@ from dashboards.options import option_value
 from dashboards.shell import EmbedDeps, Look, expired_notice, look_of, verified
 from data.customers import get_customer
 from data.metrics import list_metrics
-from data.money import EXACT
+from data.money import exact_text, money_text
 from data.models import BillableMetric, Customer
 from data.prices import list_prices
 from data.rating import ADDITIVE, spend_series
@@ -161,6 +161,10 @@ class _Shown:
             return "—"
         return fmt.money(value, self.currency, self.look.locale) if self.spend else fmt.number(value, self.look.locale)
 
+    def csv_value(self, value) -> str:
+        """Spend rounded to the currency's minor unit, a quantity exact; plain text either way."""
+        return money_text(value, self.currency) if self.spend else exact_text(value)
+
     def unit(self, metric: BillableMetric) -> str:
         return self.currency if self.spend else metric.unit
 
@@ -250,10 +254,10 @@ def register(app: dash.Dash, deps: EmbedDeps) -> None:
             return None
         shown = _Shown(deps, claims, customer, window, metric_slug, group_by, value)
         units = {m.slug: shown.unit(m) for m in shown.metrics}
-        rows = [["totals", r.metric, "", "" if r.value is None else r.value.normalize(EXACT), units[r.metric]]
+        rows = [["totals", r.metric, "", "" if r.value is None else shown.csv_value(r.value), units[r.metric]]
                 for r in shown.totals.itertuples()]  # fmt: skip
         if shown.breakdown is not None:
-            rows += [[f"by {shown.group_by}", shown.metric.slug, shown.group_label(r.group), r.value.normalize(EXACT),
+            rows += [[f"by {shown.group_by}", shown.metric.slug, shown.group_label(r.group), shown.csv_value(r.value),
                       shown.unit(shown.metric)] for r in shown.breakdown.itertuples()]  # fmt: skip
         return csv_download(["table", "metric", "group", "total", "unit"], rows,
                             f"usage-{shown.first_day}-{shown.last_day}.csv")  # fmt: skip

@@ -18,3 +18,14 @@ def minor_units(currency: str) -> int:
 
 def round_money(amount: Decimal, currency: str) -> Decimal:
     return amount.quantize(Decimal(1).scaleb(-minor_units(currency)), rounding=ROUND_HALF_UP, context=EXACT)
+
+
+def exact_text(value: Decimal | int) -> str:
+    """An exact number as plain text, no exponent and no trailing zeros: 1E+3 -> '1000', 1.500 -> '1.5'."""
+    return format(Decimal(value).normalize(EXACT), "f")
+
+
+def money_text(amount: Decimal, currency: str) -> str:
+    """An amount rounded to the currency's minor unit, as plain text: '10.00' in USD, '1000' in JPY."""
+    rounded = round_money(amount, currency)
+    return format(rounded.copy_abs() if rounded.is_zero() else rounded, "f")  # never '-0.00'

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, urlparse
 
-from conftest import A, AUTH, B_SECRET_REGION
+from conftest import A, AUTH, B_SECRET_REGION, invoice_body, line
 
 CALLBACK = "/embed/_dash-update-component"
 
@@ -51,6 +51,16 @@ def test_selection_of_an_invoice_the_tokens_filter_hides_gets_nothing(client, bi
     assert "No such invoice" in select(client, tok, "a1").text
 
 
+def lines_csv_request(client, tok: str, invoice_id: str):
+    return client.post(CALLBACK, json={
+        "output": "invoice-lines-csv-file.data", "outputs": {"id": "invoice-lines-csv-file", "property": "data"},
+        "inputs": [{"id": "invoice-lines-csv", "property": "n_clicks", "value": 1}],
+        "changedPropIds": ["invoice-lines-csv.n_clicks"],
+        "state": [{"id": "invoice-selected", "property": "data", "value": invoice_id},
+                  {"id": "eb-url", "property": "search", "value": f"?token={tok}"}],
+    })  # fmt: skip
+
+
 def test_list_csv_holds_exactly_the_shown_invoices(client, billing):
     body = csv_request(client, token(client)).json["response"]["invoices-csv-file"]["data"]
     lines = body["content"].strip().splitlines()
@@ -74,3 +84,10 @@ def test_lines_csv_of_another_customers_invoice_is_refused(client, billing):
                   {"id": "eb-url", "property": "search", "value": f"?token={token(client)}"}],
     })  # fmt: skip
     assert B_SECRET_REGION not in r.text and "123456.78" not in r.text
+
+
+def test_lines_csv_writes_quantities_and_prices_exactly_and_amounts_in_cents(client, billing):
+    body = invoice_body("a-tok", "INV-A-TOK", A, "finalized", "10", [line("Tokens", "1000", "0.01", "10")], days_ago=5)
+    assert client.post("/v1/invoices", headers=AUTH, json=[body]).status_code == 200
+    data = lines_csv_request(client, token(client), "a-tok").json["response"]["invoice-lines-csv-file"]["data"]
+    assert data["content"].splitlines() == ["item,quantity,unit_price,amount", "Tokens,1000,0.01,10.00"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 import pytest
-from conftest import A, AUTH
+from conftest import A, AUTH, cloud_event, local_noon
 
 CALLBACK = "/embed/_dash-update-component"
 CHART = "..usage-chart.figure...usage-totals.children...usage-breakdown.children...usage-caption.children.."
@@ -85,3 +85,34 @@ def test_a_selected_invoice_that_is_not_a_string_downloads_nothing(client, billi
     })  # fmt: skip
     assert r.status_code == 200
     assert r.json["response"]["invoice-lines-csv-file"]["data"] is None
+
+
+def usage_csv(client, *, customer=A, metric="tokens", value="quantity") -> list[str]:
+    url = client.post("/v1/dashboards/getEmbeddableUrl", headers=AUTH, json={"customer_id": customer, "dashboard": "usage"})
+    search = "?" + url.json["data"]["url"].split("?", 1)[1]
+    r = client.post(CALLBACK, json={
+        "output": "usage-csv-file.data", "outputs": {"id": "usage-csv-file", "property": "data"},
+        "inputs": [{"id": "usage-csv", "property": "n_clicks", "value": 1}], "changedPropIds": ["usage-csv.n_clicks"],
+        "state": [{"id": "usage-window", "property": "value", "value": "30"},
+                  {"id": "usage-metric", "property": "value", "value": metric},
+                  {"id": "usage-group-by", "property": "value", "value": ""},
+                  {"id": "usage-value", "property": "value", "value": value},
+                  {"id": "eb-url", "property": "search", "value": search}],
+    })  # fmt: skip
+    assert r.status_code == 200, r.text
+    return r.json["response"]["usage-csv-file"]["data"]["content"].splitlines()
+
+
+def test_usage_csv_writes_a_total_of_1200_as_1200(client, world):
+    r = client.post("/v1/customers", headers=AUTH, json={"id": "cust-csv", "name": "Csv Co", "currency": "USD",
+                                                         "timezone": "UTC", "locale": "en_US"})
+    assert r.status_code == 200, r.json
+    event = cloud_event("csv-tok", "cust-csv", "llm", local_noon(3, "UTC"), tokens="1200", model="atlas")
+    assert client.post("/v1/events", headers=AUTH, json=[event]).status_code == 200
+    assert "totals,tokens,,1200,tokens" in usage_csv(client, customer="cust-csv")
+
+
+def test_usage_csv_rounds_spend_to_cents(client, world):
+    client.post("/v1/prices", headers=AUTH, json={"metric": "tokens", "currency": "USD",
+                                                  "effective_from": "2020-01-01T00:00:00Z", "unit_price": "0.01"})
+    assert "totals,tokens,,12.35,USD" in usage_csv(client, value="spend")  # 1234.5 tokens x 0.01 = 12.345

@@ -52,3 +52,15 @@ def test_stored_amounts_of_38_digits_are_not_rounded_to_decimals_default_28():
 
     assert decimal_text(D("99999999999999999999999999999.123456789")) == "99999999999999999999999999999.123456789"
     assert round_money(D("12345678901234567890123456.789"), "USD") == D("12345678901234567890123456.79")
+
+
+def test_csv_amounts_in_yen_have_no_decimals_and_no_exponent():
+    from data.money import money_text
+
+    assert money_text(D("1E+3"), "JPY") == "1000"
+
+
+def test_csv_amounts_that_round_to_zero_have_no_minus_sign():
+    from data.money import money_text
+
+    assert money_text(D("-0.001"), "USD") == "0.00"
