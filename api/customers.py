@@ -1,4 +1,7 @@
-"""Customers and billable metrics: `POST/GET /v1/customers`, `POST/GET /v1/billable-metrics`."""
+"""Customers and billable metrics: `POST/GET /v1/customers`, `POST/GET /v1/billable-metrics`.
+
+A customer upsert changes the fields it sends; the others keep their stored values (a new
+customer gets the defaults: USD, UTC, en_US, its id as its name)."""
 from __future__ import annotations
 
 from dataclasses import asdict
@@ -8,25 +11,31 @@ from flask import Blueprint, jsonify
 from api.errors import bad_request, not_found
 from api.services import services
 from api.validation import EXTERNAL_ID, IDENTIFIER, currency_code, each_item, json_body, reject_unknown, text, zone_name
-from data.customers import get_customer, list_customers, upsert_customers
+from data.customers import get_customer, list_customers, upsert_customer_fields
 from data.metrics import list_metrics, upsert_metrics
 from data.models import AGGREGATIONS, BillableMetric, Customer
 
 bp = Blueprint("customers", __name__)
 
 
-def _customer(item: dict) -> Customer:
+def _customer(item: dict) -> dict[str, str]:
+    """The fields the item gives, checked: `id` and any of name, currency, timezone, locale. The
+    ones it leaves out keep their stored values, or get the defaults for a new customer."""
     reject_unknown(item, {"id", "name", "currency", "timezone", "locale"})
-    customer_id = text(item, "id", pattern=EXTERNAL_ID, max_len=128)
-    currency = currency_code(text(item, "currency", required=False, default="USD"), field="currency")
-    timezone = zone_name(text(item, "timezone", required=False, default="UTC"), field="timezone")
-    locale = text(item, "locale", required=False, default="en_US")
-    try:
-        Locale.parse(locale)
-    except (UnknownLocaleError, ValueError):
-        raise bad_request(f"unknown locale {locale!r} (use e.g. en_US, de_DE, ja_JP)", field="locale") from None
-    name = text(item, "name", required=False, default=customer_id)
-    return Customer(customer_id, name, currency, timezone, locale)
+    fields = {"id": text(item, "id", pattern=EXTERNAL_ID, max_len=128)}
+    if item.get("name") is not None:
+        fields["name"] = text(item, "name")
+    if item.get("currency") is not None:
+        fields["currency"] = currency_code(text(item, "currency"), field="currency")
+    if item.get("timezone") is not None:
+        fields["timezone"] = zone_name(text(item, "timezone"), field="timezone")
+    if item.get("locale") is not None:
+        locale = fields["locale"] = text(item, "locale")
+        try:
+            Locale.parse(locale)
+        except (UnknownLocaleError, ValueError):
+            raise bad_request(f"unknown locale {locale!r} (use e.g. en_US, de_DE, ja_JP)", field="locale") from None
+    return fields
 
 
 def _metric(item: dict) -> BillableMetric:
@@ -60,8 +69,7 @@ def metric_json(m: BillableMetric) -> dict:
 
 @bp.post("/customers")
 def post_customers():
-    customers = each_item(json_body(), _customer)
-    upsert_customers(services().store, customers)
+    customers = upsert_customer_fields(services().store, each_item(json_body(), _customer))
     return jsonify({"data": [customer_json(c) for c in customers]})
 
 

@@ -30,6 +30,10 @@ def not_found(message: str, *, field: str | None = None) -> ApiError:
     return ApiError(404, "not_found", message, field=field)
 
 
+def conflict(message: str, *, field: str | None) -> ApiError:
+    return ApiError(409, "conflict", message, field=field)
+
+
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(ApiError)
     def _api_error(exc: ApiError):

@@ -1,19 +1,20 @@
 """Invoices: `POST /v1/invoices`, `GET /v1/customers/{id}/invoices`, `GET /v1/invoices/{id}`.
 
 Amounts travel as decimal strings and are stored exactly. A line-item sum that disagrees
-with the invoice total is refused; a batch is written whole or not at all."""
+with the invoice total is refused; a batch is written whole or not at all. An invoice stays with
+the customer it was stored for: its id sent for another customer is a 409, and writes nothing."""
 from __future__ import annotations
 
 from decimal import Decimal
 
 from flask import Blueprint, jsonify, request
 
-from api.errors import bad_request, not_found
+from api.errors import bad_request, conflict, not_found
 from api.services import services
 from api.validation import (EXTERNAL_ID, currency_code, decimal_string, decimal_text, each_item, iso_utc,
                             json_body, reject_unknown, stored_instant, text)
 from data.customers import existing_customer_ids, get_customer
-from data.invoices import get_invoice, list_invoices, upsert_invoices
+from data.invoices import InvoiceOfAnotherCustomer, get_invoice, list_invoices, upsert_invoices
 from data.metrics import list_metrics
 from data.models import INVOICE_STATUSES, INVOICE_TYPES, Invoice, LineItem
 
@@ -94,12 +95,23 @@ def invoice_json(row, lines: tuple[LineItem, ...] | None = None) -> dict:
 def post_invoices():
     svc = services()
     metrics = {m.slug for m in list_metrics(svc.store)}
-    invoices = each_item(json_body(), lambda item: _invoice(item, metrics))
+    body = json_body()
+    invoices = each_item(body, lambda item: _invoice(item, metrics))
+    prefix = (lambda i: f"[{i}].") if isinstance(body, list) else (lambda i: "")
+    first = {}
+    for i, inv in enumerate(invoices):
+        if first.setdefault(inv.id, i) != i:
+            raise bad_request(f"invoice {inv.id!r} is sent twice in this request (also at [{first[inv.id]}])",
+                              field=prefix(i) + "id")  # fmt: skip
     customers = {inv.customer_id for inv in invoices}
     missing = sorted(customers - existing_customer_ids(svc.store, customers))
     if missing:
         raise not_found(f"no customer {missing[0]!r}", field="customer_id")
-    upsert_invoices(svc.store, invoices)
+    try:
+        upsert_invoices(svc.store, invoices)
+    except InvoiceOfAnotherCustomer as exc:
+        raise conflict(f"invoice {exc.invoice_id!r} belongs to another customer; an invoice cannot move "
+                       f"to another customer, send it under a new id", field=prefix(exc.index) + "id") from None
     return jsonify({"data": [invoice_json(inv, inv.line_items) for inv in invoices]})
 
 

@@ -44,7 +44,9 @@ SCHEMAS: dict[str, Any] = {
                                                    "message": {"type": "string"}}, closed=False)},
     }, ("code", "message", "field"))}, ("error",), closed=False,
         examples=[{"error": {"code": "invalid_request", "message": "unknown colour name 'Primary'", "field": "color_overrides[0].name",
-                             "allowed": ["Gray_dark", "Primary_medium"]}}]),
+                             "allowed": ["Gray_dark", "Primary_medium"]}},
+                  {"error": {"code": "conflict", "message": "invoice 'inv-2026-10' belongs to another customer; an invoice "
+                             "cannot move to another customer, send it under a new id", "field": "[0].id"}}]),
     "EmbedRequest": obj({
         "customer_id": {"type": "string"}, "dashboard": {"enum": list(DASHBOARDS)},
         "color_overrides": {"type": "array", "items": obj({"name": {"enum": list(COLOR_NAMES)},
@@ -66,6 +68,9 @@ SCHEMAS: dict[str, Any] = {
     "Revoke": {"oneOf": [obj({"token_id": {"type": "string"}}, ("token_id",)), obj({"customer_id": {"type": "string"}}, ("customer_id",))]},
     "CustomerInput": obj({"id": {"type": "string", "pattern": r"^[^\s/?#]{1,128}$"}, "name": TEXT, "currency": {"type": "string"},
                           "timezone": {"type": "string"}, "locale": {"type": "string"}}, ("id",),
+                         description="A customer by its id. For a customer stored already, the fields left out keep their "
+                                     "stored values; a new one gets the defaults: name its id, currency USD, timezone UTC, "
+                                     "locale en_US.",
                          examples=[{"id": "acme-corp", "name": "Acme", "currency": "USD", "timezone": "America/New_York", "locale": "en_US"}]),
     "Customer": obj({k: {"type": "string"} for k in ("id", "name", "currency", "timezone", "locale")},
                     ("id", "name", "currency", "timezone", "locale"),
@@ -160,14 +165,16 @@ ERRORS = {"400": "a field is wrong (the error names it)", "401": "no or a wrong 
 
 
 def operation(summary: str, *, ok: dict, body: dict | None = None, params: tuple = (), errors=("400", "401"),
-              ok_status: str = "200", more_bodies: dict | None = None) -> dict:
-    """One operation; `body` is its JSON request's schema, `more_bodies` other media types it takes."""
+              ok_status: str = "200", more_bodies: dict | None = None, error_notes: dict | None = None) -> dict:
+    """One operation; `body` is its JSON request's schema, `more_bodies` other media types it takes,
+    `error_notes` what an error status means here when ERRORS does not say it."""
+    notes = {**ERRORS, **(error_notes or {})}
     op: dict[str, Any] = {
         "summary": summary,
         "parameters": list(params),
         "responses": {
             ok_status: {"description": "OK", "content": {"application/json": {"schema": ok}}},
-            **{code: {"description": ERRORS[code], "content": {"application/json": {"schema": ref("Error")}}} for code in errors},
+            **{code: {"description": notes[code], "content": {"application/json": {"schema": ref("Error")}}} for code in errors},
         },
     }
     if body is not None:
@@ -220,8 +227,11 @@ def document() -> dict:
                     query("window_size", {"enum": list(WINDOW_SIZES)}), query("group_by", {"type": "string"}),
                     query("tz", {"type": "string"}), query("value", {"enum": ["quantity", "spend"]})),
             errors=("400", "401", "404"))},
-        "/v1/invoices": {"post": operation("Create or replace invoices with their line items", body=one_or_many("InvoiceInput"),
-                                           ok=data_of({"type": "array", "items": ref("Invoice")}), errors=("400", "401", "404"))},
+        "/v1/invoices": {"post": operation(
+            "Create or replace invoices with their line items; all or nothing. An invoice stays with the customer it was "
+            "stored for", body=one_or_many("InvoiceInput"), ok=data_of({"type": "array", "items": ref("Invoice")}),
+            errors=("400", "401", "404", "409"),
+            error_notes={"409": "an invoice id stored for another customer (the error names the field); nothing is written"})},
         "/v1/invoices/{invoice_id}": {"get": operation("One invoice with its line items", params=(path_param("invoice_id"),),
                                                        ok=data_of(ref("Invoice")), errors=("401", "404"))},
         "/v1/customers/{customer_id}/invoices": {"get": operation(

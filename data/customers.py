@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 
 from data.models import Customer
 from data.store import Store, one
@@ -9,16 +10,38 @@ from data.store import Store, one
 _COLUMNS = "id, name, currency, timezone, locale"
 
 
+_UPSERT = f"""INSERT INTO customers ({_COLUMNS}) VALUES (?, ?, ?, ?, ?)
+    ON CONFLICT (id) DO UPDATE SET name = excluded.name, currency = excluded.currency,
+      timezone = excluded.timezone, locale = excluded.locale,
+      updated_at = now()::TIMESTAMP"""
+# What a new customer gets for a field it is created without (and its name: its id).
+DEFAULTS = {"currency": "USD", "timezone": "UTC", "locale": "en_US"}
+
+
 def upsert_customers(store: Store, customers: Iterable[Customer]) -> None:
+    """Create or replace customers, every field as given."""
     rows = [[c.id, c.name, c.currency, c.timezone, c.locale] for c in customers]
     with store.transaction() as cur:
-        cur.executemany(
-            f"""INSERT INTO customers ({_COLUMNS}) VALUES (?, ?, ?, ?, ?)
-                ON CONFLICT (id) DO UPDATE SET name = excluded.name, currency = excluded.currency,
-                  timezone = excluded.timezone, locale = excluded.locale,
-                  updated_at = now()::TIMESTAMP""",
-            rows,
-        )
+        cur.executemany(_UPSERT, rows)
+
+
+def upsert_customer_fields(store: Store, items: Iterable[dict[str, str]]) -> list[Customer]:
+    """Create or update customers from the fields given: each item has `id` and any of name,
+    currency, timezone and locale. A stored customer keeps the fields an item leaves out; a new
+    one gets DEFAULTS. Items apply in order, in one transaction; returns each item's customer as
+    it then is."""
+    items = list(items)
+    with store.transaction() as cur:
+        rows = cur.execute(f"SELECT {_COLUMNS} FROM customers WHERE list_contains(?, id)",
+                           [sorted({i["id"] for i in items})]).fetchall()  # fmt: skip
+        current = {r[0]: Customer(*r) for r in rows}
+        out = []
+        for item in items:
+            base = current.get(item["id"]) or Customer(id=item["id"], name=item["id"], **DEFAULTS)
+            current[base.id] = replace(base, **{k: v for k, v in item.items() if k != "id"})
+            out.append(current[base.id])
+        cur.executemany(_UPSERT, [[c.id, c.name, c.currency, c.timezone, c.locale] for c in current.values()])
+    return out
 
 
 def get_customer(store: Store, customer_id: str) -> Customer | None:

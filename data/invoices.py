@@ -14,10 +14,25 @@ INVOICE_COLUMNS = ["id", "number", "customer_id", "status", "type", "currency", 
 LINE_COLUMNS = ["position", "name", "billable_metric", "group_values", "quantity", "unit_price", "amount"]
 
 
+class InvoiceOfAnotherCustomer(Exception):
+    """An invoice id that is stored for another customer: `invoices[index]` would move it to its own."""
+
+    def __init__(self, index: int, invoice_id: str, owner: str):
+        super().__init__(f"invoice {invoice_id!r} belongs to another customer")
+        self.index, self.invoice_id, self.owner = index, invoice_id, owner
+
+
 def upsert_invoices(store: Store, invoices: Iterable[Invoice]) -> None:
-    """Create or replace invoices with all their line items, in one transaction."""
+    """Create or replace invoices with all their line items, in one transaction. An invoice stays
+    with the customer it was stored for: an id stored for another customer raises
+    InvoiceOfAnotherCustomer and writes nothing. The ids must be distinct."""
     invoices = list(invoices)
     with store.transaction() as cur:
+        owners = dict(cur.execute("SELECT id, customer_id FROM invoices WHERE list_contains(?, id)",
+                                  [[i.id for i in invoices]]).fetchall())  # fmt: skip
+        for index, inv in enumerate(invoices):
+            if owners.get(inv.id, inv.customer_id) != inv.customer_id:
+                raise InvoiceOfAnotherCustomer(index, inv.id, owners[inv.id])
         cur.executemany(
             f"INSERT OR REPLACE INTO invoices ({', '.join(INVOICE_COLUMNS)}) VALUES ({', '.join('?' * len(INVOICE_COLUMNS))})",
             [[getattr(inv, c) for c in INVOICE_COLUMNS] for inv in invoices],

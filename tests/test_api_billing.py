@@ -99,6 +99,8 @@ def test_invoice_list_filters_by_status_and_issue_date(client, worked_example):
     (invoice("x", lines=[{"name": "a", "billable_metric": "nope", "quantity": "1", "unit_price": "1", "amount": "65"}]),
      400, "line_items[0].billable_metric"),
     ([invoice("ok"), invoice("bad", status="paid")], 400, "[1].status"),
+    ([invoice("x"), invoice("x", "7", lines=[{"name": "a", "quantity": "1", "unit_price": "7", "amount": "7"}])], 400,
+     "[1].id"),
 ])  # fmt: skip
 def test_bad_invoice_is_refused_and_writes_nothing(client, world, body, status, field):
     r = client.post("/v1/invoices", headers=AUTH, json=body)
@@ -129,6 +131,41 @@ def test_duplicate_grant_id_is_409(client, world):
     body = grant("commit", "1", "2024-01-01T00:00:00Z", id="g1")
     assert client.post(f"/v1/customers/{A}/grants", headers=AUTH, json=body).status_code == 201
     assert client.post(f"/v1/customers/{A}/grants", headers=AUTH, json=body).status_code == 409
+
+
+def test_invoice_id_of_another_customer_is_409_and_changes_nothing(client, world):
+    assert client.post("/v1/invoices", headers=AUTH, json=invoice("x", "5")).status_code == 200
+    before = client.get("/v1/invoices/x", headers=AUTH).json["data"]
+    r = client.post("/v1/invoices", headers=AUTH, json=invoice("x", "7", customer=B))
+    assert (r.status_code, r.json["error"]["code"], r.json["error"]["field"]) == (409, "conflict", "id"), r.json
+    assert client.get("/v1/invoices/x", headers=AUTH).json["data"] == before
+    assert [i["id"] for i in invoices_of(client, A)] == ["x"] and invoices_of(client, B) == []
+
+
+def test_a_batch_holding_another_customers_invoice_id_writes_none_of_its_items(client, world):
+    assert client.post("/v1/invoices", headers=AUTH, json=invoice("x", "5")).status_code == 200
+    r = client.post("/v1/invoices", headers=AUTH, json=[invoice("new", customer=B), invoice("new-a", "9"),
+                                                        invoice("x", customer=B)])  # fmt: skip
+    assert (r.status_code, r.json["error"]["field"]) == (409, "[2].id"), r.json
+    assert [(i["id"], i["total"]) for i in invoices_of(client, A)] == [("x", "5")]
+    assert invoices_of(client, B) == []
+    assert client.get("/v1/invoices/new", headers=AUTH).status_code == 404
+
+
+def test_partial_customer_upsert_keeps_currency_timezone_and_locale(client):
+    full = {"id": "beta", "name": "Beta", "currency": "JPY", "timezone": "Asia/Tokyo", "locale": "ja_JP"}
+    assert client.post("/v1/customers", headers=AUTH, json=full).status_code == 200
+    r = client.post("/v1/customers", headers=AUTH, json={"id": "beta", "name": "Beta KK"})
+    expected = {**full, "name": "Beta KK"}
+    assert (r.status_code, r.json["data"]) == (200, [expected]), r.json
+    assert client.get("/v1/customers/beta", headers=AUTH).json["data"] == expected
+
+
+def test_new_customer_with_only_id_and_name_gets_the_defaults(client):
+    r = client.post("/v1/customers", headers=AUTH, json=[{"id": "gamma", "name": "Gamma"}])
+    expected = {"id": "gamma", "name": "Gamma", "currency": "USD", "timezone": "UTC", "locale": "en_US"}
+    assert (r.status_code, r.json["data"]) == (200, [expected]), r.json
+    assert client.get("/v1/customers/gamma", headers=AUTH).json["data"] == expected
 
 
 def test_unknown_invoice_is_404(client, world):
