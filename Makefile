@@ -12,8 +12,8 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-demo: $(STAMP)
-	$(BIN)/embedash demo
+demo: $(STAMP)  # make demo PORT=8051 for another port
+	$(BIN)/embedash demo $(if $(PORT),--port $(PORT))
 
 # Debian's chromium + chromium-driver when missing and we are root; under CI=true a
 # missing browser is an error, never a skip.
