@@ -11,7 +11,7 @@ from api.services import services
 from api.validation import (EXTERNAL_ID, currency_code, decimal_string, decimal_text, iso_utc, json_body,
                             reject_unknown, stored_instant, text)
 from data.customers import get_customer
-from data.drawdown import customer_draw_down
+from data.drawdown import DrawDown, customer_draw_down
 from data.grants import grant_exists, insert_grant
 from data.models import GRANT_KINDS, Grant
 
@@ -75,7 +75,7 @@ def _as_of() -> datetime:
 
 @bp.get("/customers/<customer_id>/balances")
 def get_balances(customer_id: str):
-    _customer_or_404(customer_id)
+    customer = _customer_or_404(customer_id)
     as_of = _as_of()
     result = customer_draw_down(services().store, customer_id=customer_id, as_of=as_of)
     grants = [
@@ -88,8 +88,13 @@ def get_balances(customer_id: str):
          "currency": r.currency, "amount": decimal_text(r.amount)}
         for r in result.uncovered.itertuples()
     ]  # fmt: skip
-    totals = {k: decimal_text(v) for k, v in result.totals().items()}
-    return jsonify({"data": {"as_of": iso_utc(as_of), "grants": grants, "totals": totals, "uncovered": uncovered}})
+    by_currency = [totals_json(result, c) for c in result.currencies(customer.currency)]
+    return jsonify({"data": {"as_of": iso_utc(as_of), "grants": grants, "totals": by_currency[0],
+                             "totals_by_currency": by_currency, "uncovered": uncovered}})  # fmt: skip
+
+
+def totals_json(result: DrawDown, currency: str) -> dict:
+    return {"currency": currency, **{k: decimal_text(v) for k, v in result.totals(currency).items()}}
 
 
 @bp.get("/customers/<customer_id>/ledger")

@@ -36,16 +36,22 @@ def _grant_label(row: Any, hide_names: bool) -> str:
     return KIND_LABELS[row.kind] if hide_names else row.name
 
 
-def _summary(totals: dict[str, Decimal], currency: str, locale: str) -> html.Div:
+def _summary(totals: dict[str, Decimal], currency: str, locale: str, suffix: str = "") -> html.Div:
+    """One row of cards, all in `currency`; `suffix` ends the ids of the row (`-EUR`)."""
     cards = [("Remaining", "remaining"), ("Used", "used")]
     cards += [(label, key) for label, key in (("Expired", "expired"), ("Not covered", "uncovered")) if totals[key] > 0]
     return html.Div(
         [html.Div([html.Div(label, className="eb-card-label"),
-                   html.Div(fmt.money(totals[key], currency, locale), className="eb-card-value", id=f"balance-total-{key}")],
+                   html.Div(fmt.money(totals[key], currency, locale), className="eb-card-value", id=f"balance-total-{key}{suffix}")],
                   className="eb-card")
          for label, key in cards],
-        className="eb-cards",
+        className="eb-cards", id=f"balance-totals{suffix}",
     )  # fmt: skip
+
+
+def _summaries(result: DrawDown, currency: str, locale: str) -> list[html.Div]:
+    """The customer's currency with the ids of old, then a row per other currency present."""
+    return [_summary(result.totals(c), c, locale, "" if c == currency else f"-{c}") for c in result.currencies(currency)]
 
 
 def _grant_rows(result: DrawDown, look: Look, hide_names: bool) -> html.Div:
@@ -114,7 +120,7 @@ def layout(claims: Any, deps: EmbedDeps, state: dict[str, str]) -> html.Div:
     return html.Div(
         [
             html.Div(html.H1(title, className="eb-title"), className="eb-header"),
-            _summary(result.totals(), currency, look.locale),
+            *_summaries(result, currency, look.locale),
             _grant_rows(result, look, hide),
             dcc.Graph(id="grants-chart", figure=figure, config={"displayModeBar": False, "responsive": True}),
             html.H2("Ledger", className="eb-subtitle"),

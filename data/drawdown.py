@@ -5,7 +5,7 @@ effect at the start of its service period. It is taken from grants in its curren
 active then (starting_at <= t < ending_before) and not used up, ordered by priority (lower
 first), then credits before commits, then the earliest ending_before, then the oldest
 starting_at. What no grant covers is recorded as uncovered. A grant's remainder at its
-ending_before expires.
+ending_before expires. Totals are per currency.
 
 Recomputing from grants and invoices, rather than storing a ledger, keeps balances right
 when an invoice is re-sent or voided later; a customer has tens of invoices and grants, so
@@ -48,14 +48,22 @@ class DrawDown:
     balances: pd.DataFrame  # one row per grant that has started by as_of
     uncovered: pd.DataFrame  # what each charge left uncovered
 
-    def totals(self) -> dict[str, Decimal]:
-        b = self.balances
+    def currencies(self, first: str) -> list[str]:
+        """`first` (the customer's currency), then every other currency that has a grant or an
+        uncovered amount, alphabetically."""
+        present = set(self.balances["currency"]) | set(self.uncovered["currency"])
+        return [first, *sorted(present - {first})]
+
+    def totals(self, currency: str) -> dict[str, Decimal]:
+        """The totals of one currency: amounts in different currencies are never added up."""
+        b = self.balances[self.balances["currency"] == currency]
+        uncovered = self.uncovered[self.uncovered["currency"] == currency]
         return {
             "amount": sum(b["amount"], ZERO),
             "used": sum(b["used"], ZERO),
             "remaining": sum(b["remaining"], ZERO),
             "expired": sum(b["expired"], ZERO),
-            "uncovered": sum(self.uncovered["amount"], ZERO),
+            "uncovered": sum(uncovered["amount"], ZERO),
         }
 
 

@@ -53,6 +53,20 @@ def test_voided_invoices_deduct_nothing(client, worked_example):
     assert body["totals"]["uncovered"] == "0"
 
 
+def test_balances_total_the_customers_currency_and_list_each_currency_apart(client, world):
+    for amount, currency in (("100", "USD"), ("1.12", "USD"), ("100", "EUR"), ("10.5", "USD")):
+        assert client.post(f"/v1/customers/{A}/grants", headers=AUTH,
+                           json=grant("credit", amount, "2024-09-01T00:00:00Z", currency=currency)).status_code == 201
+    assert client.post("/v1/invoices", headers=AUTH, json=invoice("jp", "30", currency="JPY")).status_code == 200
+    body = client.get(f"/v1/customers/{A}/balances", headers=AUTH).json["data"]
+    usd = {"currency": "USD", "amount": "111.62", "used": "0", "remaining": "111.62", "expired": "0", "uncovered": "0"}
+    assert body["totals"] == usd
+    assert body["totals_by_currency"] == [
+        usd,
+        {"currency": "EUR", "amount": "100", "used": "0", "remaining": "100", "expired": "0", "uncovered": "0"},
+        {"currency": "JPY", "amount": "0", "used": "0", "remaining": "0", "expired": "0", "uncovered": "30"}]  # fmt: skip
+
+
 def test_ledger_lists_grants_and_deductions_with_their_invoices(client, worked_example):
     entries = client.get(f"/v1/customers/{A}/ledger", headers=AUTH).json["data"]
     assert [(e["entry"], e["grant_id"], e["amount"], e["invoice_number"]) for e in entries] == [

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, urlparse
 
-from conftest import A, AUTH, B_SECRET_REGION, invoice_body, line
+from conftest import A, AUTH, B_SECRET_REGION, C, cell_text, invoice_body, line
 
 CALLBACK = "/embed/_dash-update-component"
 
@@ -91,3 +91,28 @@ def test_lines_csv_writes_quantities_and_prices_exactly_and_amounts_in_cents(cli
     assert client.post("/v1/invoices", headers=AUTH, json=[body]).status_code == 200
     data = lines_csv_request(client, token(client), "a-tok").json["response"]["invoice-lines-csv-file"]["data"]
     assert data["content"].splitlines() == ["item,quantity,unit_price,amount", "Tokens,1000,0.01,10.00"]
+
+
+def page(client, tok: str, dashboard: str):
+    """The router callback: the page the browser renders for this link."""
+    r = client.post(CALLBACK, json={
+        "output": "eb-page.children", "outputs": {"id": "eb-page", "property": "children"},
+        "inputs": [{"id": "eb-url", "property": "pathname", "value": f"/embed/{dashboard}"},
+                   {"id": "eb-url", "property": "search", "value": f"?token={tok}"}],
+        "changedPropIds": ["eb-url.pathname"], "state": [{"id": "eb-url", "property": "hash", "value": ""}],
+    })  # fmt: skip
+    assert r.status_code == 200, r.text
+    return r.json["response"]["eb-page"]["children"]
+
+
+def test_balance_cards_of_another_currency_are_a_row_of_their_own(client, billing):
+    assert client.post(f"/v1/customers/{C}/grants", headers=AUTH, json={
+        "id": "c-eur", "kind": "credit", "name": "Euro credit", "amount": "100", "currency": "EUR",
+        "starting_at": "2024-09-01T00:00:00Z", "ending_before": "2030-01-01T00:00:00Z"}).status_code == 201
+    assert client.post("/v1/invoices", headers=AUTH, json=invoice_body(
+        "c-jpy", "INV-C-JPY", C, "finalized", "30", [line("Usage", "1", "30", "30")], currency="JPY")).status_code == 200
+    tree = page(client, token(client, "commits_and_credits", customer=C), "commits_and_credits")
+    cards = {i: cell_text(tree, i) for i in ("balance-total-remaining", "balance-total-used", "balance-total-uncovered",
+                                             "balance-total-remaining-EUR", "balance-total-uncovered-JPY")}
+    assert cards == {"balance-total-remaining": "$20.00", "balance-total-used": "$85.00", "balance-total-uncovered": None,
+                     "balance-total-remaining-EUR": "€100.00", "balance-total-uncovered-JPY": "¥30"}  # fmt: skip

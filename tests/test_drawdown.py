@@ -31,7 +31,7 @@ def test_worked_example_commit_100_credit_5_spend_65_then_20():
         as_of=NOV,
     )
     assert by_id(result) == {"commit": (D(80), D(20), D(0)), "credit": (D(5), D(0), D(0))}
-    totals = result.totals()
+    totals = result.totals("USD")
     assert (totals["used"], totals["remaining"], totals["uncovered"]) == (D(85), D(20), D(0))
     deductions = result.ledger[result.ledger.entry == "deduction"]
     assert list(zip(deductions.grant_id, deductions.amount, deductions.invoice_id)) == [
@@ -46,7 +46,7 @@ def test_grant_that_ended_before_a_charge_is_skipped_and_its_remainder_expires()
         as_of=NOV,
     )  # fmt: skip
     assert by_id(result) == {"old": (D(10), D(0), D(40)), "new": (D(30), D(70), D(0))}
-    assert result.totals()["remaining"] == D(70) and result.totals()["expired"] == D(40)
+    assert result.totals("USD")["remaining"] == D(70) and result.totals("USD")["expired"] == D(40)
     expiry = result.ledger[result.ledger.entry == "expiration"]
     assert list(zip(expiry.grant_id, expiry.amount, expiry.time)) == [("old", D(-40), datetime(2024, 6, 1))]
 
@@ -54,7 +54,7 @@ def test_grant_that_ended_before_a_charge_is_skipped_and_its_remainder_expires()
 def test_charge_at_the_grants_ending_before_is_not_covered_by_it():
     result = draw_down([grant("g", "credit", "50", datetime(2024, 1, 1), end=datetime(2024, 2, 1))],
                        [charge("feb", "10", datetime(2024, 2, 1))], as_of=NOV)
-    assert result.totals()["uncovered"] == D(10)
+    assert result.totals("USD")["uncovered"] == D(10)
 
 
 def test_equal_priority_takes_credits_before_commits_then_earliest_expiry():
@@ -96,7 +96,22 @@ def test_charge_larger_than_all_grants_leaves_an_uncovered_amount():
 def test_grants_in_another_currency_are_not_drawn():
     result = draw_down([grant("eur", "commit", "100", datetime(2024, 1, 1), currency="EUR")],
                        [charge("usd", "10", datetime(2024, 2, 1))], as_of=NOV)
-    assert by_id(result)["eur"][0] == D(0) and result.totals()["uncovered"] == D(10)
+    assert by_id(result)["eur"][0] == D(0) and result.totals("USD")["uncovered"] == D(10)
+
+
+def test_totals_keep_each_currency_apart():
+    result = draw_down(
+        [grant("u1", "commit", "100", datetime(2024, 1, 1)), grant("u2", "credit", "1.12", datetime(2024, 1, 1)),
+         grant("e", "commit", "100", datetime(2024, 1, 1), currency="EUR"),
+         grant("u3", "credit", "10.5", datetime(2024, 1, 1))],
+        [charge("usd", "35", datetime(2024, 2, 1)), charge("jpy", "30", datetime(2024, 2, 1), currency="JPY")],
+        as_of=NOV,
+    )  # fmt: skip
+    keys = ("amount", "used", "remaining", "uncovered")
+    assert result.currencies("USD") == ["USD", "EUR", "JPY"]
+    assert [result.totals("USD")[k] for k in keys] == [D("111.62"), D(35), D("76.62"), D(0)]
+    assert [result.totals("EUR")[k] for k in keys] == [D(100), D(0), D(100), D(0)]
+    assert [result.totals("JPY")[k] for k in keys] == [D(0), D(0), D(0), D(30)]
 
 
 def test_charges_and_grants_after_as_of_do_not_count():
