@@ -268,7 +268,10 @@ def document() -> dict:
         "/v1/customers/{customer_id}/ledger": {"get": operation("Grants, deductions and expirations in time order", params=(CUSTOMER, *RANGE),
                                                                 ok=data_of({"type": "array", "items": ref("LedgerEntry")}), errors=("400", "401", "404"))},
         "/v1/prices": {
-            "post": operation("Set prices", body=one_or_many("PriceInput"), ok=data_of({"type": "array", "items": ref("Price")})),
+            "post": {**operation("Set prices", body=one_or_many("PriceInput"), ok=data_of({"type": "array", "items": ref("Price")})),
+                     "description": "A price for the same metric, currency and effective_from as a stored one replaces it "
+                                    "(as does one with a stored id), in one transaction with the rest of the request; later "
+                                    "items replace earlier ones. The answer lists each posted price with its id."},
             "get": operation("Prices", params=(query("metric", {"type": "string"}),), ok=data_of({"type": "array", "items": ref("Price")}), errors=("401",)),
         },
     }  # fmt: skip

@@ -1,4 +1,5 @@
-"""Prices: `POST /v1/prices` (one or a list) and `GET /v1/prices?metric=`."""
+"""Prices: `POST /v1/prices` (one or a list) and `GET /v1/prices?metric=`. A price posted for a metric, currency
+and effective_from that has one replaces it; the answer lists each posted price with its (new) id."""
 from __future__ import annotations
 
 import secrets

@@ -12,6 +12,9 @@ _COLUMNS = "id, metric, currency, effective_from, unit_price, tiers, group_key, 
 
 
 def upsert_prices(store: Store, prices: Iterable[Price]) -> None:
+    """Store prices in order, in one transaction. A price is identified by its metric, currency
+    and effective_from: one for a start that has a price replaces it (the correction wins), as
+    does one whose id is stored already (wherever that price starts)."""
     rows = [
         [p.id, p.metric, p.currency, p.effective_from, p.unit_price,
          json.dumps([{"up_to": None if t.up_to is None else str(t.up_to), "unit_price": str(t.unit_price)} for t in p.tiers])
@@ -19,8 +22,11 @@ def upsert_prices(store: Store, prices: Iterable[Price]) -> None:
          p.group_key, json.dumps({k: str(v) for k, v in p.group_prices.items()}) if p.group_prices else None]
         for p in prices
     ]  # fmt: skip
-    with store.transaction() as cur:
-        cur.executemany(f"INSERT OR REPLACE INTO prices ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    with store.transaction() as cur:  # a write: the next list_prices reads the table again
+        for row in rows:  # one by one, so a later price in the batch replaces an earlier one
+            cur.execute("DELETE FROM prices WHERE id = ? OR (metric = ? AND currency = ? AND effective_from = ?)",
+                        row[:4])
+            cur.execute(f"INSERT INTO prices ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", row)
 
 
 def _price(row: tuple) -> Price:

@@ -32,7 +32,7 @@ ZERO = Decimal(0)
 
 
 def price_at(prices: list[Price], instant: datetime) -> Price | None:
-    """The price in effect at `instant` (prices sorted by effective_from)."""
+    """The price in effect at `instant` (prices sorted by effective_from, at most one a start: data.prices)."""
     i = bisect_right([p.effective_from for p in prices], instant)
     return prices[i - 1] if i else None
 

@@ -1,6 +1,6 @@
 """Schema migrations, applied in order; the applied version is kept in `schema_version`.
 Read them in order: a later one may replace a table an earlier one made (5 replaces the
-events table and drops the rollup). Columns of `events` past these are added by data.columns.
+events table and drops the rollup, 7 the prices table). Columns of `events` past these are added by data.columns.
 
 Every instant is a naive TIMESTAMP holding UTC. Conversion to a customer's zone happens
 in the query with `timezone(tz, ...)`, never through the session's TimeZone setting.
@@ -178,6 +178,28 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (kind, property)
     );
     CREATE SEQUENCE property_column_numbers START 1;
+    """,
+    # 7: a price is identified by its metric, currency and effective_from: one posted for a
+    # start that has a price replaces it (data.prices). Before, both were kept and rating took
+    # the one whose id sorts last (random ids: any of them). Of prices sharing a start, the one
+    # with the greatest id stays, the one rating used: prices have no created time to go by.
+    """
+    CREATE TABLE prices_v7 (
+        id VARCHAR PRIMARY KEY,
+        metric VARCHAR NOT NULL,
+        currency VARCHAR NOT NULL,
+        effective_from TIMESTAMP NOT NULL,
+        unit_price DECIMAL(38, 9),
+        tiers JSON,
+        group_key VARCHAR,
+        group_prices JSON,
+        UNIQUE (metric, currency, effective_from)
+    );
+    INSERT INTO prices_v7
+        SELECT id, metric, currency, effective_from, unit_price, tiers, group_key, group_prices FROM prices
+        QUALIFY row_number() OVER (PARTITION BY metric, currency, effective_from ORDER BY id DESC) = 1;
+    DROP TABLE prices;
+    ALTER TABLE prices_v7 RENAME TO prices;
     """,
 ]
 

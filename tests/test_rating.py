@@ -122,6 +122,17 @@ def test_the_live_draft_prices_each_event_at_its_own_time_around_a_change(store_
     assert estimate.total == D(3)  # 100 x 0.01 + 100 x 0.02
 
 
+def test_a_price_for_the_same_start_replaces_the_earlier_one_in_spend_and_the_live_draft(store_with_tokens):
+    send(store_with_tokens, *[(datetime(2026, 3, 2, h, tzinfo=UTC), "1", "eu") for h in range(5)])
+    # ids that sort against the order they are posted in: the last posted wins, not the last id
+    for unit, id_ in ((1, "d"), (2, "c"), (3, "b"), (4, "a")):
+        upsert_prices(store_with_tokens, [price(id=id_, metric="calls", unit_price=D(unit))])
+        assert spend(store_with_tokens, window="none", metric="calls") == [(None, None, D(5 * unit))]
+    estimate = estimate_invoice(store_with_tokens, customer=CUSTOMER, now=datetime(2026, 3, 20, tzinfo=UTC),
+                                metrics=[get_metric(store_with_tokens, "calls")])
+    assert estimate.total == D(20) and estimate.line_items[0].unit_price == D(4)
+
+
 def test_spend_is_exact_with_six_decimal_prices(store_with_tokens):
     upsert_prices(store_with_tokens, [price(unit_price=D("0.000001"))])
     send(store_with_tokens, *[(datetime(2026, 3, 4, h, tzinfo=UTC), "0.1", "eu") for h in range(3)])
@@ -173,3 +184,45 @@ def test_usage_api_answers_spend(client, world):
     assert [row["value"] for row in r.json["data"]] == ["12.345"]  # 1234.5 tokens x 0.01
     bad = client.get("/v1/customers/cust-a/usage", headers=AUTH, query_string={"metric": "tokens", "value": "cost"})
     assert bad.status_code == 400 and bad.json["error"]["field"] == "value"
+
+
+def post_price(client, unit, *, start="2026-01-01T00:00:00Z", **extra):
+    r = client.post("/v1/prices", headers=AUTH, json={"metric": "calls", "currency": "USD", "effective_from": start,
+                                                      "unit_price": str(unit), **extra})  # fmt: skip
+    assert r.status_code == 200, r.json
+    return r.json["data"][0]
+
+
+def calls_spend(client):
+    r = client.get("/v1/customers/c/usage", headers=AUTH, query_string={
+        "metric": "calls", "value": "spend", "window_size": "none", "from": "2026-03-01T00:00:00Z", "to": "2026-04-01T00:00:00Z"})
+    assert r.status_code == 200, r.json
+    return [row["value"] for row in r.json["data"]]
+
+
+def test_the_last_price_posted_for_a_start_is_the_one_spend_uses(client, store_with_tokens):
+    send(store_with_tokens, *[(datetime(2026, 3, 2, h, tzinfo=UTC), "1", "eu") for h in range(5)])
+    for unit, id_ in ((1, "d"), (2, "c"), (3, "b"), (4, "a")):  # ids sorting against the order posted
+        assert post_price(client, unit, id=id_)["id"] == id_
+        assert calls_spend(client) == [str(5 * unit)]
+
+
+def test_prices_lists_one_price_for_a_start_the_last_posted(client, store_with_tokens):
+    posted = [post_price(client, unit) for unit in (1, 2, 3, 4)]
+    listed = client.get("/v1/prices", headers=AUTH, query_string={"metric": "calls"}).json["data"]
+    assert listed == [posted[-1]] and listed[0]["unit_price"] == "4"
+
+
+def test_a_price_at_another_start_is_kept_beside_a_replaced_one(client, store_with_tokens):
+    post_price(client, 1)
+    later = post_price(client, 9, start="2026-03-15T00:00:00Z")
+    latest = post_price(client, 4)
+    listed = client.get("/v1/prices", headers=AUTH, query_string={"metric": "calls"}).json["data"]
+    assert listed == [latest, later]
+
+
+def test_a_later_price_in_one_request_replaces_an_earlier_one_for_the_same_start(client, store_with_tokens):
+    body = [{"metric": "calls", "currency": "USD", "effective_from": "2026-01-01T00:00:00Z", "unit_price": unit} for unit in "12"]
+    assert client.post("/v1/prices", headers=AUTH, json=body).status_code == 200
+    listed = client.get("/v1/prices", headers=AUTH, query_string={"metric": "calls"}).json["data"]
+    assert [p["unit_price"] for p in listed] == ["2"]

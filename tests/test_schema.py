@@ -8,6 +8,8 @@ import duckdb
 
 from data import Store
 from data.metrics import get_metric
+from data.models import Price
+from data.prices import list_prices, upsert_prices
 from data.schema import MIGRATIONS
 from data.usage import usage_series
 
@@ -34,3 +36,24 @@ def test_a_version_4_store_keeps_its_events_when_migrated(tmp_path):
         (1, "eu", Decimal("1.25")), (1, "us", Decimal("2")), (2, "eu", Decimal("0.75"))]
     assert store.cursor().execute("SELECT count(*) FROM events WHERE batch_id = 0").fetchall() == [(3,)]
     assert [t for (t,) in store.cursor().execute("SELECT table_name FROM duckdb_tables() WHERE table_name LIKE 'usage%'").fetchall()] == []
+
+
+def test_a_version_6_store_with_prices_sharing_a_start_keeps_one_when_migrated(tmp_path):
+    path = str(tmp_path / "v6.duckdb")
+    con = duckdb.connect(path)
+    con.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
+    for version, sql in enumerate(MIGRATIONS[:6], start=1):
+        con.execute(sql)
+        con.execute("INSERT INTO schema_version VALUES (?)", [version])
+    con.execute("""INSERT INTO prices (id, metric, currency, effective_from, unit_price) VALUES
+        ('price_b', 'calls', 'USD', TIMESTAMP '2026-01-01', 2), ('price_d', 'calls', 'USD', TIMESTAMP '2026-01-01', 4),
+        ('price_a', 'calls', 'USD', TIMESTAMP '2026-01-01', 1), ('price_e', 'calls', 'EUR', TIMESTAMP '2026-01-01', 5),
+        ('price_c', 'calls', 'USD', TIMESTAMP '2026-03-01', 3)""")
+    con.close()
+
+    store = Store(path)
+    # of those sharing a start, the one rating used (the greatest id) stays; the rest as they were
+    assert [(p.id, p.currency, p.effective_from.month, p.unit_price) for p in list_prices(store, metric="calls")] == [
+        ("price_e", "EUR", 1, Decimal(5)), ("price_d", "USD", 1, Decimal(4)), ("price_c", "USD", 3, Decimal(3))]
+    upsert_prices(store, [Price("new", "calls", "USD", datetime(2026, 1, 1), Decimal(6))])
+    assert [p.id for p in list_prices(store, metric="calls", currency="USD")] == ["new", "price_c"]
