@@ -9,7 +9,7 @@ from flask import Blueprint, jsonify, request
 from api.errors import ApiError, bad_request, not_found
 from api.services import services
 from api.validation import (EXTERNAL_ID, currency_code, decimal_string, decimal_text, iso_utc, json_body,
-                            reject_unknown, stored_instant, text)
+                            reject_unknown, stored_instant, stored_range, text)
 from data.customers import get_customer
 from data.drawdown import DrawDown, customer_draw_down
 from data.grants import grant_exists, insert_grant
@@ -100,8 +100,7 @@ def totals_json(result: DrawDown, currency: str) -> dict:
 @bp.get("/customers/<customer_id>/ledger")
 def get_ledger(customer_id: str):
     _customer_or_404(customer_id)
-    start = stored_instant(request.args["from"], field="from") if request.args.get("from") else None
-    end = stored_instant(request.args["to"], field="to") if request.args.get("to") else None
+    start, end = stored_range(request.args)
     now = datetime.now(UTC).replace(tzinfo=None)
     ledger = customer_draw_down(services().store, customer_id=customer_id, as_of=min(end, now) if end else now).ledger
     if start is not None:

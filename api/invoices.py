@@ -12,7 +12,7 @@ from flask import Blueprint, jsonify, request
 from api.errors import bad_request, conflict, not_found
 from api.services import services
 from api.validation import (EXTERNAL_ID, currency_code, decimal_string, decimal_text, each_item, iso_utc,
-                            json_body, reject_unknown, stored_instant, text)
+                            json_body, reject_unknown, stored_instant, stored_range, text)
 from data.customers import existing_customer_ids, get_customer
 from data.invoices import InvoiceOfAnotherCustomer, get_invoice, list_invoices, upsert_invoices
 from data.metrics import list_metrics
@@ -126,8 +126,7 @@ def get_customer_invoices(customer_id: str):
         bad = [s for s in statuses if s not in INVOICE_STATUSES]
         if bad:
             raise bad_request(f"unknown status {bad[0]!r}", field="status", allowed=list(INVOICE_STATUSES))
-    start = stored_instant(args["from"], field="from") if args.get("from") else None
-    end = stored_instant(args["to"], field="to") if args.get("to") else None
+    start, end = stored_range(args)
     rows = list_invoices(svc.store, customer_id=customer_id, statuses=statuses, issued_from=start, issued_to=end)
     return jsonify({"data": [invoice_json(r) for r in rows.itertuples()]})
 

@@ -159,3 +159,13 @@ def iso_utc(naive_utc: datetime | None) -> str | None:
 def stored_instant(value: Any, *, field: str) -> datetime:
     """A request timestamp as the store keeps it: naive UTC."""
     return instant(value, field=field).replace(tzinfo=None)
+
+
+def stored_range(args: Any) -> tuple[datetime | None, datetime | None]:
+    """A list's optional `from` and `to` query parameters as the store keeps them; both given,
+    `from` must be before `to` (as the usage API asks), not an empty answer."""
+    start = stored_instant(args["from"], field="from") if args.get("from") else None
+    end = stored_instant(args["to"], field="to") if args.get("to") else None
+    if start is not None and end is not None and not start < end:
+        raise bad_request("from must be before to", field="from")
+    return start, end

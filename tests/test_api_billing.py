@@ -75,6 +75,12 @@ def test_ledger_lists_grants_and_deductions_with_their_invoices(client, worked_e
         ("deduction", "commit", "-15", "INV-oct")]  # fmt: skip
 
 
+@pytest.mark.parametrize("path", [f"/v1/customers/{A}/ledger", f"/v1/customers/{A}/invoices"])
+def test_a_list_from_after_its_to_is_a_400_not_an_empty_list(client, world, path):
+    r = client.get(path, headers=AUTH, query_string={"from": "2026-10-02T00:00:00Z", "to": "2026-10-01T00:00:00Z"})
+    assert r.status_code == 400 and r.json["error"]["field"] == "from"
+
+
 def test_invoices_are_stored_exactly_and_read_back(client, world):
     lines = [{"name": "Tokens", "quantity": "1234567.5", "unit_price": "0.000125", "amount": "154.3209375"},
              {"name": "Seats", "quantity": "3", "unit_price": "10", "amount": "30"}]
