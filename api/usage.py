@@ -11,6 +11,7 @@ from api.services import services
 from api.validation import decimal_text, instant, zone_name
 from data.customers import get_customer
 from data.metrics import list_metrics
+from data.prices import list_prices
 from data.schema import BUCKET_MINUTES
 from data.rating import ADDITIVE, spend_series
 from data.usage import WINDOW_SIZES, is_bucket_aligned, trailing_days, usage_series
@@ -59,6 +60,9 @@ def get_usage(customer_id: str):
         if metric.aggregation not in ADDITIVE:
             raise bad_request(f"spend over time needs a SUM or COUNT metric; {slug} is {metric.aggregation}",
                               field="value", allowed=["quantity"])
+        if not list_prices(svc.store, metric=slug, currency=customer.currency):  # a 0 would read as free
+            raise bad_request(f"{slug} has no price in {customer.currency}, the customer's currency (POST /v1/prices); "
+                              "ask for value=quantity", field="value", code="no_price", allowed=["quantity"])  # fmt: skip
         series = spend_series(svc.store, currency=customer.currency, billing_tz=customer.timezone, **query)
     else:
         series = usage_series(svc.store, **query)

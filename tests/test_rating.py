@@ -186,6 +186,14 @@ def test_usage_api_answers_spend(client, world):
     assert bad.status_code == 400 and bad.json["error"]["field"] == "value"
 
 
+def test_spend_of_a_metric_without_a_price_in_the_customers_currency_is_a_400_not_zero(client, world):
+    client.post("/v1/prices", headers=AUTH, json={"metric": "tokens", "currency": "EUR",
+                                                  "effective_from": "2020-01-01T00:00:00Z", "unit_price": "0.01"})
+    r = client.get("/v1/customers/cust-a/usage", headers=AUTH, query_string={"metric": "tokens", "value": "spend", "window_size": "none"})
+    assert r.status_code == 400 and r.json["error"]["code"] == "no_price" and r.json["error"]["field"] == "value"
+    assert "USD" in r.json["error"]["message"]
+
+
 def post_price(client, unit, *, start="2026-01-01T00:00:00Z", **extra):
     r = client.post("/v1/prices", headers=AUTH, json={"metric": "calls", "currency": "USD", "effective_from": start,
                                                       "unit_price": str(unit), **extra})  # fmt: skip
