@@ -144,6 +144,10 @@ class _Shown:
                self.look.tz)
         pending_totals = deps.queries.submit(deps.store.memo, key, totals, usage_of=customer.id)
         self.unavailable = self.spend and self.metric is not None and self.metric.aggregation not in ADDITIVE
+        # Spend of a metric with no price in the currency: said so, not drawn as zeros (which read as free).
+        self.unpriced = (self.spend and self.metric is not None and not self.unavailable
+                         and not list_prices(deps.store, metric=self.metric.slug, currency=self.currency))
+        self.unavailable = self.unavailable or self.unpriced
         if self.metric is not None and not self.unavailable:
             self.series = series(self.metric, window_size="day", group_by=self.group_by)
             if self.group_by:
@@ -229,7 +233,9 @@ def register(app: dash.Dash, deps: EmbedDeps) -> None:
                                 numeric={1})]  # fmt: skip
         span = f"{day_label(shown.first_day, look.locale)} – {day_label(shown.last_day, look.locale)}"
         caption = [element("Span", f"Last {shown.days} days · {span} · {look.tz}" + (f" · spend in {shown.currency}" if shown.spend else ""))]
-        if shown.unavailable:
+        if shown.unpriced:
+            caption.append(element("P", f"{metric.name} has no price in {shown.currency} yet.", className="eb-empty"))
+        elif shown.unavailable:
             caption.append(element("P", f"Spend is shown for metrics that add up; {metric.name} is a {metric.aggregation.lower()}.",
                                   className="eb-empty"))
         elif series.empty:

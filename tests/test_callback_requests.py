@@ -2,10 +2,11 @@
 shape, never a 500, and no callback runs."""
 from __future__ import annotations
 
+import json
 import logging
 
 import pytest
-from conftest import A, AUTH, cloud_event, local_noon
+from conftest import A, AUTH, cloud_event, local_noon, render_request, token_of
 
 CALLBACK = "/embed/_dash-update-component"
 CHART = "..usage-chart.figure...usage-totals.children...usage-breakdown.children...usage-caption.children.."
@@ -116,3 +117,14 @@ def test_usage_csv_rounds_spend_to_cents(client, world):
     client.post("/v1/prices", headers=AUTH, json={"metric": "tokens", "currency": "USD",
                                                   "effective_from": "2020-01-01T00:00:00Z", "unit_price": "0.01"})
     assert "totals,tokens,,12.35,USD" in usage_csv(client, value="spend")  # 1234.5 tokens x 0.01 = 12.345
+
+
+def test_spend_of_a_metric_without_a_price_says_so_instead_of_drawing_zeros(client, world):
+    client.post("/v1/prices", headers=AUTH, json={"metric": "tokens", "currency": "EUR",
+                                                  "effective_from": "2020-01-01T00:00:00Z", "unit_price": "0.01"})
+    url = client.post("/v1/dashboards/getEmbeddableUrl", headers=AUTH, json={"customer_id": A, "dashboard": "usage"})
+    r = client.post(CALLBACK, json=render_request(token_of(url.json["data"]["url"]), metric="tokens", group_by="", value="spend"))
+    assert r.status_code == 200, r.text
+    response = r.json["response"]
+    assert response["usage-chart"]["figure"]["data"] == []
+    assert "Tokens has no price in USD yet." in json.dumps(response["usage-caption"]["children"])
