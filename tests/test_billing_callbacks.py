@@ -24,14 +24,18 @@ def select(client, tok: str, invoice_id: str):
     })  # fmt: skip
 
 
-def csv_request(client, tok: str, *, search_text=None):
+def download_request(client, tok: str, button: str, state: dict):
+    """A click on a CSV download button: `state` is the callback's state before the URL's search."""
     return client.post(CALLBACK, json={
-        "output": "invoices-csv-file.data", "outputs": {"id": "invoices-csv-file", "property": "data"},
-        "inputs": [{"id": "invoices-csv", "property": "n_clicks", "value": 1}],
-        "changedPropIds": ["invoices-csv.n_clicks"],
-        "state": [{"id": "invoices-search", "property": "value", "value": search_text},
-                  {"id": "eb-url", "property": "search", "value": f"?token={tok}"}],
+        "output": f"{button}-file.data", "outputs": {"id": f"{button}-file", "property": "data"},
+        "inputs": [{"id": button, "property": "n_clicks", "value": 1}], "changedPropIds": [f"{button}.n_clicks"],
+        "state": [{"id": k, "property": prop, "value": v} for k, (prop, v) in state.items()]
+                 + [{"id": "eb-url", "property": "search", "value": f"?token={tok}"}],
     })  # fmt: skip
+
+
+def csv_request(client, tok: str, *, search_text=None):
+    return download_request(client, tok, "invoices-csv", {"invoices-search": ("value", search_text)})
 
 
 def test_selecting_own_invoice_returns_its_lines(client, billing):
@@ -52,13 +56,7 @@ def test_selection_of_an_invoice_the_tokens_filter_hides_gets_nothing(client, bi
 
 
 def lines_csv_request(client, tok: str, invoice_id: str):
-    return client.post(CALLBACK, json={
-        "output": "invoice-lines-csv-file.data", "outputs": {"id": "invoice-lines-csv-file", "property": "data"},
-        "inputs": [{"id": "invoice-lines-csv", "property": "n_clicks", "value": 1}],
-        "changedPropIds": ["invoice-lines-csv.n_clicks"],
-        "state": [{"id": "invoice-selected", "property": "data", "value": invoice_id},
-                  {"id": "eb-url", "property": "search", "value": f"?token={tok}"}],
-    })  # fmt: skip
+    return download_request(client, tok, "invoice-lines-csv", {"invoice-selected": ("data", invoice_id)})
 
 
 def test_list_csv_holds_exactly_the_shown_invoices(client, billing):

@@ -14,13 +14,19 @@ from data.schema import MIGRATIONS
 from data.usage import usage_series
 
 
-def test_a_version_4_store_keeps_its_events_when_migrated(tmp_path):
-    path = str(tmp_path / "v4.duckdb")
+def store_at_version(path: str, version: int) -> duckdb.DuckDBPyConnection:
+    """A store file as the migrations up to `version` left it."""
     con = duckdb.connect(path)
     con.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
-    for version, sql in enumerate(MIGRATIONS[:4], start=1):
+    for applied, sql in enumerate(MIGRATIONS[:version], start=1):
         con.execute(sql)
-        con.execute("INSERT INTO schema_version VALUES (?)", [version])
+        con.execute("INSERT INTO schema_version VALUES (?)", [applied])
+    return con
+
+
+def test_a_version_4_store_keeps_its_events_when_migrated(tmp_path):
+    path = str(tmp_path / "v4.duckdb")
+    con = store_at_version(path, 4)
     con.execute("INSERT INTO customers (id, name, currency, timezone, locale) VALUES ('a', 'A', 'USD', 'UTC', 'en_US')")
     con.execute("INSERT INTO billable_metrics VALUES ('tokens', 'Tokens', 'tokens', 'llm', 'SUM', 'tokens', ['region'])")
     con.execute("""INSERT INTO events VALUES
@@ -40,11 +46,7 @@ def test_a_version_4_store_keeps_its_events_when_migrated(tmp_path):
 
 def test_a_version_6_store_with_prices_sharing_a_start_keeps_one_when_migrated(tmp_path):
     path = str(tmp_path / "v6.duckdb")
-    con = duckdb.connect(path)
-    con.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
-    for version, sql in enumerate(MIGRATIONS[:6], start=1):
-        con.execute(sql)
-        con.execute("INSERT INTO schema_version VALUES (?)", [version])
+    con = store_at_version(path, 6)
     con.execute("""INSERT INTO prices (id, metric, currency, effective_from, unit_price) VALUES
         ('price_b', 'calls', 'USD', TIMESTAMP '2026-01-01', 2), ('price_d', 'calls', 'USD', TIMESTAMP '2026-01-01', 4),
         ('price_a', 'calls', 'USD', TIMESTAMP '2026-01-01', 1), ('price_e', 'calls', 'EUR', TIMESTAMP '2026-01-01', 5),
