@@ -125,11 +125,14 @@ def _normalised(cur: duckdb.DuckDBPyConnection, fmt: str, path: str) -> str:
 def _checks(cur: duckdb.DuckDBPyConnection, split: Extraction | None = None) -> tuple[list[tuple[str, str, str]], dict[str, str]]:
     """Every check a row must pass, as (field, condition on a row of `_normalised`, message), with their parameters.
 
-    With `split`, the rows are `split.rows(...)` of the file's, and a quantity's check reads
-    the text the number column takes (so the row's JSON is parsed once, not once more for each
-    check): the same answer for every row that is JSON, and a row that is not fails the
-    statement in the JSON reader instead. Without, the checks stand alone and never fail
-    themselves: what names a failed file's problems (`_problems`)."""
+    With `split`, the checks of the load's own statement: its rows are `split.rows(...)` of
+    the file's, and a quantity check reads the text and the value the property's number column
+    takes, one check a property over all its event types (so a row's JSON is parsed once, not
+    once more for each check, and compared once a property, not once a type). They give the
+    same answer for every row that is JSON; a row that is not fails the statement in the JSON
+    reader instead (its fields are not named). Without, the checks stand alone, never fail
+    themselves and name a field and event type each: what names a failed file's problems
+    (`_problems`)."""
     checks = [
         (field, f"coalesce(trim({column}), '') = ''", "is missing or empty")
         for field, column in (("id", "id"), ("source", "source"), ("type", "type"), ("subject", "customer_id"))
@@ -145,18 +148,21 @@ def _checks(cur: duckdb.DuckDBPyConnection, split: Extraction | None = None) -> 
     numeric = cur.execute("""SELECT DISTINCT event_type, value_property FROM billable_metrics
                              WHERE value_property IS NOT NULL AND aggregation <> 'UNIQUE_COUNT' ORDER BY ALL""").fetchall()
     params: dict[str, str] = {}
-    if split is not None and all(split.quantity(p) for _, p in numeric):  # EXPERIMENT
-        by_prop = {}
-        for i, (event_type, prop) in enumerate(numeric):
-            params[f"type{i}"] = event_type
-            by_prop.setdefault(prop, []).append(f"$type{i}")
-        for prop, types in by_prop.items():
-            checks.append((f"data.{prop}", f"type IN ({', '.join(types)}) AND {split.quantity(prop)} IS NULL AND properties IS NOT NULL", ""))
+    for i, (event_type, prop) in enumerate(numeric):
+        params[f"type{i}"], params[f"prop{i}"] = event_type, pointer(prop)  # a name with "." or "/" is one property
+    if split is not None and all(split.quantity(prop) for _, prop in numeric):
+        types: dict[str, list[str]] = {}
+        for i, (_, prop) in enumerate(numeric):
+            types.setdefault(prop, []).append(f"$type{i}")
+        for prop, names in types.items():
+            text, value = split.quantity(prop)
+            checks.append((f"data.{prop}", f"type IN ({', '.join(names)}) AND properties IS NOT NULL AND {value} IS NULL",
+                           "must be a number"))
         return checks, params
     for i, (event_type, prop) in enumerate(numeric):  # TRY: DuckDB may extract before json_valid has ruled a row out
-        params[f"type{i}"], params[f"prop{i}"] = event_type, pointer(prop)  # a name with "." or "/" is one property
-        quantity = (split and split.quantity(prop)) or f"TRY_CAST(TRY(json_extract_string(properties, $prop{i})) AS DECIMAL(38, 9))"
-        checks.append((f"data.{prop}", f"type = $type{i} AND properties IS NOT NULL AND json_valid(properties) AND {quantity} IS NULL",
+        text = f"TRY(json_extract_string(properties, $prop{i}))"
+        checks.append((f"data.{prop}", f"""type = $type{i} AND properties IS NOT NULL AND json_valid(properties)
+                                           AND TRY_CAST({text} AS DECIMAL(38, 9)) IS NULL""",
                        f"must be a number (a {event_type} metric sums or compares it)"))
     return checks, params
 

@@ -156,11 +156,13 @@ class Extraction:
     values: tuple[tuple[str, str], ...]
     params: dict
     parsed: tuple[tuple[str, str], ...] = ()  # (helper column, expression over the JSON): read once a row
-    quantities: tuple[tuple[str, str], ...] = ()  # (property, its number column's value over a row of `rows(...)`)
+    # (property, its text and its number column's value over a row of `rows(...)`)
+    quantities: tuple[tuple[str, str, str], ...] = ()
 
-    def quantity(self, prop: str) -> str | None:
-        """What the number column of `prop` takes from a row of `rows(...)` (NULL: not a number), if it has one."""
-        return next((value for p, value in self.quantities if p == prop), None)
+    def quantity(self, prop: str) -> tuple[str, str] | None:
+        """The text of `prop` in a row of `rows(...)` (NULL: the object lacks it) and what its
+        number column takes of it (NULL: not a number), if it has a number column."""
+        return next(((text, value) for p, text, value in self.quantities if p == prop), None)
 
     @property
     def names(self) -> str:
@@ -211,7 +213,7 @@ def extraction(columns: PropertyColumns, json: str = "properties") -> Extraction
         else:
             number = f"TRY_CAST({text} AS {NUMBER_TYPE})"
             values.append((column.name, number))
-            quantities.append((column.prop, number))
+            quantities.append((column.prop, text, number))
             if column.prop in text_props:  # the text column holds it whole
                 continue
             whole = f"{number} IS NOT NULL AND regexp_full_match({text}, '{_OWN_TEXT}')"
