@@ -4,6 +4,10 @@
 A batch is all or nothing: every invalid event is listed by index and nothing is written.
 A re-sent event (same subject, source and id) is a no-op. Once this answers 200, reads include the events.
 Over MAX_EVENTS events (or MAX_BODY_BYTES) is a 413.
+
+A property a metric sums or compares must be a number where an event has it; an event without
+it (or with null) is taken, and counts for nothing in that metric: a new metric must not stop
+the events that were sent before it existed (and still are) from going in.
 """
 from __future__ import annotations
 
@@ -53,6 +57,8 @@ def _problems(event: Any, numeric: dict[str, list[str]]) -> list[tuple[str, str]
         out.append(("data", "must be a JSON object"))
     else:
         for prop in numeric.get(event.get("type"), []):
+            if data.get(prop) is None:  # an event without it counts for nothing in that metric
+                continue
             value = number(data.get(prop))
             if value is None:
                 out.append((f"data.{prop}", "must be a number (a metric sums or compares it)"))
@@ -101,7 +107,7 @@ def _fast_rows(events: list, numeric: dict[str, list[str]]) -> tuple[list[list],
                     for prop in numeric.get(type_, ()):  # what `number` accepts; a string goes to it
                         value = data.get(prop)
                         kind = type(value)
-                        if not ((kind is int and -_INT_LIMIT < value < _INT_LIMIT)
+                        if not (value is None or (kind is int and -_INT_LIMIT < value < _INT_LIMIT)
                                 or (kind is float and isfinite(value) and -_FLOAT_LIMIT < value < _FLOAT_LIMIT)
                                 or (kind is str and (parsed := number(value)) is not None and parsed.copy_abs() < MAX_QUANTITY)):
                             break

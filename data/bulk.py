@@ -125,6 +125,9 @@ def _normalised(cur: duckdb.DuckDBPyConnection, fmt: str, path: str) -> str:
 def _checks(cur: duckdb.DuckDBPyConnection, split: Extraction | None = None) -> tuple[list[tuple[str, str, str]], dict[str, str]]:
     """Every check a row must pass, as (field, condition on a row of `_normalised`, message), with their parameters.
 
+    A property a metric sums or compares must be a number where a row has it; a row without it
+    (or with null) passes, as over HTTP (api.events).
+
     With `split`, the checks of the load's own statement: its rows are `split.rows(...)` of
     the file's, and a quantity check reads the text and the value the property's number column
     takes, one check a property over all its event types (so a row's JSON is parsed once, not
@@ -156,13 +159,13 @@ def _checks(cur: duckdb.DuckDBPyConnection, split: Extraction | None = None) -> 
             types.setdefault(prop, []).append(f"$type{i}")
         for prop, names in types.items():
             text, value = split.quantity(prop)
-            checks.append((f"data.{prop}", f"type IN ({', '.join(names)}) AND properties IS NOT NULL AND {value} IS NULL",
+            checks.append((f"data.{prop}", f"type IN ({', '.join(names)}) AND {text} IS NOT NULL AND {value} IS NULL",
                            "must be a number"))
         return checks, params
     for i, (event_type, prop) in enumerate(numeric):  # TRY: DuckDB may extract before json_valid has ruled a row out
         text = f"TRY(json_extract_string(properties, $prop{i}))"
         checks.append((f"data.{prop}", f"""type = $type{i} AND properties IS NOT NULL AND json_valid(properties)
-                                           AND TRY_CAST({text} AS DECIMAL(38, 9)) IS NULL""",
+                                           AND {text} IS NOT NULL AND TRY_CAST({text} AS DECIMAL(38, 9)) IS NULL""",
                        f"must be a number (a {event_type} metric sums or compares it)"))
     return checks, params
 

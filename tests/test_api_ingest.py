@@ -142,10 +142,20 @@ def test_the_largest_quantity_the_store_holds_is_summed_exactly(client, world):
     assert usage.json["data"][0]["value"] == largest
 
 
+def test_an_event_without_the_property_a_metric_sums_is_taken_and_counts_for_nothing(client, world):
+    """A metric added later must not stop the events sent before it existed (and still sent) from going in."""
+    r = client.post("/v1/events", headers=AUTH, json=[cloud_event("no-tokens", A, "llm", T, region="eu"),
+                                                      cloud_event("null-tokens", A, "llm", T, tokens=None)])
+    assert r.status_code == 200 and r.json["data"]["inserted"] == 2
+    usage = client.get(f"/v1/customers/{A}/usage", headers=AUTH, query_string={
+        "metric": "tokens", "window_size": "none", "from": T.isoformat(), "to": (T + timedelta(hours=1)).isoformat()})
+    assert [row["value"] for row in usage.json["data"]] == [None]  # events in the window, no quantity among them
+
+
 def test_invalid_events_are_described_like_before(client, world):
     events = [
         {**cloud_event("n1", A, "llm", T, tokens=True)},
-        {**cloud_event("n2", A, "llm", T)},
+        {**cloud_event("n2", A, "llm", T, tokens="lots")},
         {**cloud_event("n3", A, "llm", T, tokens=1e308), "id": "", "extra": 1, "time": 5},
         {**cloud_event("n4", A, "api_call", T), "data": None, "subject": 7},
     ]
