@@ -1,6 +1,7 @@
 """Money rounding: exact Decimals everywhere, rounded to the currency's minor unit only for display."""
 from __future__ import annotations
 
+import decimal
 from decimal import ROUND_HALF_UP, Context, Decimal
 
 from babel.numbers import get_currency_precision
@@ -9,6 +10,12 @@ from babel.numbers import get_currency_precision
 # Decimal's default context keeps 28 digits, and normalize() and quantize() obey it: a stored
 # DECIMAL(38, 9) can have 38. Every normalize or quantize of a stored amount goes through this.
 EXACT = Context(prec=76)
+# Arithmetic must be exact too: a quantity (38 digits) times a unit price, or a sum of amounts,
+# rounded to 28 digits would bill 12345678901234.56789012345679 for 12345678901234.567890123456789.
+# So every thread of the process computes with EXACT's precision: this one, and (through
+# DefaultContext) every thread started after this module is imported, as the server's are.
+decimal.DefaultContext.prec = EXACT.prec
+decimal.getcontext().prec = EXACT.prec
 
 
 def minor_units(currency: str) -> int:

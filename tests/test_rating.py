@@ -1,13 +1,13 @@
 """Spend: usage rated by prices, checked against hand-worked numbers."""
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal as D
 
 import pandas as pd
 import pytest
 
-from conftest import AUTH
+from conftest import AUTH, cloud_event
 from data.customers import upsert_customers
 from data.events import ingest_events
 from data.metrics import get_metric, upsert_metrics
@@ -192,6 +192,18 @@ def test_spend_of_a_metric_without_a_price_in_the_customers_currency_is_a_400_no
     r = client.get("/v1/customers/cust-a/usage", headers=AUTH, query_string={"metric": "tokens", "value": "spend", "window_size": "none"})
     assert r.status_code == 400 and r.json["error"]["code"] == "no_price" and r.json["error"]["field"] == "value"
     assert "USD" in r.json["error"]["message"]
+
+
+def test_spend_keeps_every_digit_of_a_large_quantity_times_a_small_price(client, world):
+    client.post("/v1/prices", headers=AUTH, json={"metric": "tokens", "currency": "USD",
+                                                  "effective_from": "2020-01-01T00:00:00Z", "unit_price": "0.000001"})
+    when = datetime(2025, 6, 1, 10, tzinfo=UTC)  # an hour with no other events
+    event = cloud_event("huge-tokens", "cust-a", "llm", when, tokens="12345678901234567890.123456789")
+    assert client.post("/v1/events", headers=AUTH, json=[event]).status_code == 200
+    r = client.get("/v1/customers/cust-a/usage", headers=AUTH, query_string={
+        "metric": "tokens", "value": "spend", "window_size": "none", "from": when.isoformat(),
+        "to": (when + timedelta(hours=1)).isoformat()})
+    assert [row["value"] for row in r.json["data"]] == ["12345678901234.567890123456789"]
 
 
 def post_price(client, unit, *, start="2026-01-01T00:00:00Z", **extra):
