@@ -110,8 +110,10 @@ def instant(value: Any, *, field: str) -> datetime:
 
 
 def number(value: Any) -> Decimal | None:
-    """A finite number given as a JSON number or a decimal string, else None."""
-    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+    """A finite number given as a JSON number or a decimal string, else None. A string's digits
+    must be ASCII: Decimal reads "１２" (full-width) as 12, but the store's cast reads it as no
+    number, so it would be taken and then count for nothing."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)) or (isinstance(value, str) and not value.isascii()):
         return None
     if isinstance(value, float) and not math.isfinite(value):
         return None

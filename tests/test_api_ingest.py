@@ -152,6 +152,13 @@ def test_an_event_without_the_property_a_metric_sums_is_taken_and_counts_for_not
     assert [row["value"] for row in usage.json["data"]] == [None]  # events in the window, no quantity among them
 
 
+@pytest.mark.parametrize("tokens", ["１２", "٣"])
+def test_a_quantity_in_digits_other_than_ascii_is_refused_not_taken_and_left_out(client, world, tokens):
+    r = client.post("/v1/events", headers=AUTH, json=[cloud_event("wide", A, "llm", T, tokens=tokens)])
+    assert r.status_code == 400
+    assert r.json["error"]["details"] == [{"index": 0, "field": "data.tokens", "message": "must be a number (a metric sums or compares it)"}]
+
+
 def test_invalid_events_are_described_like_before(client, world):
     events = [
         {**cloud_event("n1", A, "llm", T, tokens=True)},
