@@ -139,9 +139,11 @@ def spend_series(store: Store, *, customer_id: str, metric: BillableMetric, curr
             w_start = datetime(local.year, local.month, local.day, tzinfo=zone)
             w_end = datetime.combine(w_start.date() + timedelta(days=1), datetime.min.time(), tzinfo=zone)
         elif window_size == "hour":
-            # a bucket split by a price change starts inside its hour, seconds and all
-            w_start = (local - timedelta(minutes=local.minute, seconds=local.second, microseconds=local.microsecond)).astimezone(zone)
-            w_end = w_start + timedelta(hours=1)
+            # The local hour's start, found in UTC: wall-clock arithmetic on `local` would lose which
+            # of a clock change's two 01:00s it is in (and a bucket split by a price change starts
+            # inside its hour, seconds and all).
+            utc = when - timedelta(minutes=local.minute, seconds=local.second, microseconds=local.microsecond)
+            w_start, w_end = utc.astimezone(zone), (utc + timedelta(hours=1)).astimezone(zone)
         else:
             w_start, w_end = start.astimezone(zone), end.astimezone(zone)
         w_start, w_end = max(w_start, start.astimezone(zone)), min(w_end, end.astimezone(zone))

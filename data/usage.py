@@ -163,8 +163,8 @@ def usage_series(
         if window_size == "day":
             w_start, w_end = _local_day(w, tz)
         elif window_size == "hour":
-            w_start = w.replace(tzinfo=UTC).astimezone(zone)  # w is the window's UTC start
-            w_end = w_start + timedelta(hours=1)
+            utc = w.replace(tzinfo=UTC)  # w is the window's UTC start; an hour later in UTC, not on the wall clock
+            w_start, w_end = utc.astimezone(zone), (utc + timedelta(hours=1)).astimezone(zone)
         else:
             w_start, w_end = first, last
         return max(w_start, first), min(w_end, last)

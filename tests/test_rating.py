@@ -45,6 +45,17 @@ def spend(store, start=MAR, end=APR, window="day", group_by=None, metric="tokens
     return [(w.date().isoformat() if window == "day" else None, g, v) for w, g, v in zip(got.window_start, got.group, got.value)]
 
 
+def test_spend_of_the_hour_a_clock_change_repeats_is_two_windows(store_with_tokens):
+    upsert_prices(store_with_tokens, [price(unit_price=D("1"))])
+    send(store_with_tokens, (datetime(2026, 11, 1, 5, 30, tzinfo=UTC), "1", "eu"), (datetime(2026, 11, 1, 6, 30, tzinfo=UTC), "2", "eu"))
+    got = spend_series(store_with_tokens, customer_id="c", metric=get_metric(store_with_tokens, "tokens"), currency="USD",
+                       start=datetime(2026, 11, 1, 4, tzinfo=UTC), end=datetime(2026, 11, 1, 8, tzinfo=UTC),
+                       tz="America/New_York", billing_tz="UTC", window_size="hour")  # fmt: skip
+    assert [(s.isoformat(), e.isoformat(), v) for s, e, v in zip(got.window_start, got.window_end, got.value)] == [
+        ("2026-11-01T01:00:00-04:00", "2026-11-01T01:00:00-05:00", D("1")),
+        ("2026-11-01T01:00:00-05:00", "2026-11-01T02:00:00-05:00", D("2"))]  # fmt: skip
+
+
 def test_flat_price(store_with_tokens):
     upsert_prices(store_with_tokens, [price(unit_price=D("0.002"))])
     send(store_with_tokens, (datetime(2026, 3, 1, 9, tzinfo=UTC), "1000", "eu"), (datetime(2026, 3, 2, 9, tzinfo=UTC), "500", "eu"))

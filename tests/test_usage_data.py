@@ -168,6 +168,18 @@ def test_a_daylight_saving_change_inside_the_window_moves_later_events_by_its_ho
     assert [w.strftime("%m-%d") for w in got.window_start] == ["10-31", "11-01"]
 
 
+def test_the_hour_a_clock_change_repeats_is_two_windows_of_an_hour_each(store):
+    upsert_customers(store, [Customer("ny", "NY", "USD", "America/New_York", "en_US")])
+    upsert_metrics(store, METRICS)
+    # Nov 1, 2026: 01:00-02:00 happens in EDT (05:00-06:00 UTC), then again in EST (06:00-07:00 UTC).
+    ingest_events(store, events([("ny", datetime(2026, 11, 1, 5, 30), {}), ("ny", datetime(2026, 11, 1, 6, 30), {})]))
+    got = usage_series(store, metric=get_metric(store, "count_m"), customer_id="ny", start=datetime(2026, 11, 1, 4, tzinfo=UTC),
+                       end=datetime(2026, 11, 1, 8, tzinfo=UTC), tz="America/New_York", window_size="hour")  # fmt: skip
+    assert [(s.isoformat(), e.isoformat(), v) for s, e, v in zip(got.window_start, got.window_end, got.value)] == [
+        ("2026-11-01T01:00:00-04:00", "2026-11-01T01:00:00-05:00", 1),
+        ("2026-11-01T01:00:00-05:00", "2026-11-01T02:00:00-05:00", 1)]  # fmt: skip
+
+
 def test_fixed_offset_is_found_only_where_no_clock_change_falls(store):
     assert fixed_offset_minutes(store, "Asia/Kolkata", T0, T1) == 330
     assert fixed_offset_minutes(store, "America/New_York", datetime(2026, 1, 5, tzinfo=UTC), datetime(2026, 2, 5, tzinfo=UTC)) == -300
