@@ -8,6 +8,8 @@ from typing import Any
 from flask import Flask, jsonify, request
 from werkzeug.exceptions import HTTPException
 
+from data.columns import OutOfRange
+
 log = logging.getLogger("embedash.api")
 
 
@@ -38,6 +40,12 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(ApiError)
     def _api_error(exc: ApiError):
         return jsonify(exc.body()), exc.status
+
+    @app.errorhandler(OutOfRange)
+    def _out_of_range(exc: OutOfRange):
+        body = {"error": {"code": "out_of_range", "field": None, "message":
+                          "the total is too large for the store's numbers (29 digits before the point); ask for smaller windows"}}
+        return jsonify(body), 422
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):

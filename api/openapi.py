@@ -185,7 +185,8 @@ SCHEMAS: dict[str, Any] = {
 }  # fmt: skip
 
 ERRORS = {"400": "a field is wrong (the error names it)", "401": "no or a wrong API key", "404": "no such resource",
-          "409": "exists already", "413": "too large a request"}
+          "409": "exists already", "413": "too large a request",
+          "422": "a total too large for the store's numbers (29 digits before the point): ask for smaller windows"}
 
 
 def operation(summary: str, *, ok: dict, body: dict | None = None, params: tuple = (), errors=("400", "401"),
@@ -250,7 +251,7 @@ def document() -> dict:
             params=(CUSTOMER, query("metric", {"type": "string"}, required=True), *RANGE,
                     query("window_size", {"enum": list(WINDOW_SIZES)}), query("group_by", {"type": "string"}),
                     query("tz", {"type": "string"}), query("value", {"enum": ["quantity", "spend"]})),
-            errors=("400", "401", "404"))},
+            errors=("400", "401", "404", "422"))},
         "/v1/invoices": {"post": operation(
             "Create or replace invoices with their line items; all or nothing. An invoice stays with the customer it was "
             "stored for", body=one_or_many("InvoiceInput"), ok=data_of({"type": "array", "items": ref("Invoice")}),

@@ -277,14 +277,23 @@ def properties_sql(columns: PropertyColumns) -> tuple[str, list]:
     return f"json_merge_patch({rest}, '{{' || concat_ws(',', {', '.join(members)}) || '}}')", params
 
 
+class OutOfRange(ArithmeticError):
+    """An aggregate too large for the store's numbers: a sum of quantities past DECIMAL(38, 9)
+    (each quantity is below 10^29, but two of them need not be)."""
+
+
 def fetch(store, build: Callable[[PropertyColumns], tuple[str, list]]) -> list[tuple]:
     """The rows of the query `build` writes for the columns. Should the columns change while it
     runs (a metric adding one, then an ingest filling it), it may have been written for columns
-    older than what it read: it is written and run again for the new ones."""
+    older than what it read: it is written and run again for the new ones. Raises OutOfRange
+    for an aggregate the store's numbers cannot hold."""
     columns = property_columns(store)
     while True:
         sql, params = build(columns)
-        rows = store.cursor().execute(sql, params).fetchall()
+        try:
+            rows = store.cursor().execute(sql, params).fetchall()
+        except duckdb.OutOfRangeException as exc:
+            raise OutOfRange(str(exc).splitlines()[0]) from None
         latest = property_columns(store)
         if latest == columns:
             return rows

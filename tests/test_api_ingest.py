@@ -159,6 +159,14 @@ def test_a_quantity_in_digits_other_than_ascii_is_refused_not_taken_and_left_out
     assert r.json["error"]["details"] == [{"index": 0, "field": "data.tokens", "message": "must be a number (a metric sums or compares it)"}]
 
 
+def test_a_sum_too_large_for_the_store_is_a_422_not_a_500(client, world):
+    huge = [cloud_event(f"huge-{i}", A, "llm", T, tokens="90000000000000000000000000000") for i in range(2)]
+    assert client.post("/v1/events", headers=AUTH, json=huge).status_code == 200
+    r = client.get(f"/v1/customers/{A}/usage", headers=AUTH, query_string={
+        "metric": "tokens", "window_size": "none", "from": T.isoformat(), "to": (T + timedelta(hours=1)).isoformat()})
+    assert r.status_code == 422 and r.json["error"]["code"] == "out_of_range"
+
+
 def test_invalid_events_are_described_like_before(client, world):
     events = [
         {**cloud_event("n1", A, "llm", T, tokens=True)},
