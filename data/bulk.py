@@ -26,7 +26,8 @@ from data.store import Store
 FORMATS = {".parquet": "parquet", ".csv": "csv", ".ndjson": "ndjson", ".jsonl": "ndjson", ".json": "ndjson"}
 _READERS = {
     "parquet": "read_parquet($path)",
-    "csv": "read_csv($path, header = true, all_varchar = true)",
+    # A quoted empty field is an empty string, as `""` is over HTTP; an unquoted empty one is no value.
+    "csv": "read_csv($path, header = true, all_varchar = true, allow_quoted_nulls = false)",
     "ndjson": """read_json($path, format = 'newline_delimited', columns = {specversion: 'VARCHAR', id: 'VARCHAR',
                  source: 'VARCHAR', type: 'VARCHAR', subject: 'VARCHAR', customer_id: 'VARCHAR', time: 'VARCHAR',
                  data: 'JSON'})""",

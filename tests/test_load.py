@@ -164,6 +164,14 @@ def test_a_row_without_the_property_a_metric_sums_loads_and_counts_for_nothing(r
     assert tokens_total(ready) == 2
 
 
+def test_a_quoted_empty_csv_field_is_an_empty_string_and_an_unquoted_one_no_value(ready, tmp_path):
+    path = tmp_path / "e.csv"
+    path.write_text('id,source,type,subject,time,region,model,tokens\n1,f,llm,c1,2026-01-05T10:00:00Z,"",,1\n')
+    assert load_events_file(ready, str(path)).inserted == 1
+    [(_, _, props)] = event_properties(ready)
+    assert props == {"region": "", "model": None, "tokens": "1"}
+
+
 def test_a_file_without_a_required_column_is_refused(ready, tmp_path):
     path = tmp_path / "e.csv"
     path.write_text("id,source,type,time\n1,f,llm,2026-01-05T10:00:00Z\n")
