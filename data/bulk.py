@@ -11,6 +11,7 @@ file without `data`, every other column becomes a property of `data`.
 """
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -289,4 +290,27 @@ def _problems_of(store: Store, fmt: str, path: str) -> list[Problem]:
                 cur.execute("DROP TABLE normalised")
         return problems
     except (duckdb.Error, LoadError):
-        return []
+        return _first_bad_line(path) if fmt == "ndjson" else []
+
+
+def _not_json(constant: str):
+    raise ValueError(f"{constant} is not JSON")
+
+
+def _first_bad_line(path: str) -> list[Problem]:
+    """The first record of an NDJSON file that is not a JSON object, where DuckDB's reader stops
+    with a message of its own (and its line numbers count from another place): rows count the
+    lines that are not blank, as the reader does."""
+    row = 0
+    with open(path, "rb") as lines:
+        for number, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            row += 1
+            try:
+                if isinstance(json.loads(line, parse_constant=_not_json), dict):
+                    continue
+            except ValueError:
+                pass
+            return [Problem(row, None, "is not a JSON object" + (f" (line {number})" if number != row else ""))]
+    return []

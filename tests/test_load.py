@@ -172,6 +172,16 @@ def test_a_quoted_empty_csv_field_is_an_empty_string_and_an_unquoted_one_no_valu
     assert props == {"region": "", "model": None, "tokens": "1"}
 
 
+def test_a_line_of_ndjson_that_is_not_json_is_named_by_its_row_and_writes_nothing(ready, tmp_path):
+    good = '{"id": "%s", "source": "f", "type": "llm", "subject": "c1", "time": "2026-01-05T10:00:00Z", "data": {"tokens": 1}}'
+    path = tmp_path / "e.ndjson"
+    path.write_text("\n".join([good % 1, good % 2, "{bad", good % 4]) + "\n")
+    with pytest.raises(LoadError) as exc:
+        load_events_file(ready, str(path))
+    assert str(exc.value) == f"{path}: row 3: is not a JSON object"
+    assert count_events(ready) == 0
+
+
 def test_a_file_without_a_required_column_is_refused(ready, tmp_path):
     path = tmp_path / "e.csv"
     path.write_text("id,source,type,time\n1,f,llm,2026-01-05T10:00:00Z\n")
