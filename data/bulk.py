@@ -29,9 +29,12 @@ _READERS = {
     "parquet": "read_parquet($path)",
     # A quoted empty field is an empty string, as `""` is over HTTP; an unquoted empty one is no value.
     "csv": "read_csv($path, header = true, all_varchar = true, allow_quoted_nulls = false)",
-    "ndjson": """read_json($path, format = 'newline_delimited', columns = {specversion: 'VARCHAR', id: 'VARCHAR',
-                 source: 'VARCHAR', type: 'VARCHAR', subject: 'VARCHAR', customer_id: 'VARCHAR', time: 'VARCHAR',
-                 data: 'JSON'})""",
+    # Each line a CloudEvent, as over HTTP: its keys are kept (`attributes`) so one outside the
+    # envelope is refused, not dropped (a property sent beside `data` would be lost without a word).
+    "ndjson": """(SELECT j->>'specversion' AS specversion, j->>'id' AS id, j->>'source' AS source, j->>'type' AS type,
+                        j->>'subject' AS subject, j->>'customer_id' AS customer_id, j->>'time' AS time,
+                        nullif(CAST(j->'data' AS VARCHAR), 'null') AS data, json_keys(j) AS attributes
+                 FROM read_ndjson_objects($path) AS lines(j))""",
 }
 _REQUIRED = ("id", "source", "type", "subject", "time")
 _ENVELOPE = {*_REQUIRED, "customer_id", "data", "specversion", "datacontenttype", "dataschema"}
@@ -118,9 +121,11 @@ def _normalised(cur: duckdb.DuckDBPyConnection, fmt: str, path: str) -> str:
     row = "row_number() OVER ()"
     if fmt == "parquet" and "file_row_number" not in cols:  # the reader numbers the rows: no window over the file
         row, reader = "file_row_number + 1", "read_parquet($path, file_row_number = true)"
+    specversion = "CAST(specversion AS VARCHAR)" if "specversion" in cols else "NULL"
+    attributes = "attributes" if fmt == "ndjson" else "CAST(NULL AS VARCHAR[])"
     return f"""SELECT {row} AS row, CAST(source AS VARCHAR) AS source, CAST(id AS VARCHAR) AS id,
                       CAST({subject} AS VARCHAR) AS customer_id, CAST(type AS VARCHAR) AS type, {time_ok} AS time_ok,
-                      {time_utc} AS time, {data} AS properties
+                      {time_utc} AS time, {data} AS properties, {specversion} AS specversion, {attributes} AS attributes
                FROM {reader}"""
 
 
@@ -149,10 +154,13 @@ def _checks(cur: duckdb.DuckDBPyConnection, split: Extraction | None = None) -> 
          "is not a JSON object"),
         ("subject", "customer_id NOT IN (SELECT id FROM customers) AND coalesce(trim(customer_id), '') <> ''",
          "is not a known customer"),
+        ("specversion", "specversion IS NOT NULL AND specversion <> '1.0'", 'must be "1.0"'),
+        ("attributes", "len(list_filter(attributes, lambda k: NOT list_contains($envelope, k))) > 0",
+         "holds a key that is not a CloudEvents attribute this loader takes (event properties go in data)"),
     ]
     numeric = cur.execute("""SELECT DISTINCT event_type, value_property FROM billable_metrics
                              WHERE value_property IS NOT NULL AND aggregation <> 'UNIQUE_COUNT' ORDER BY ALL""").fetchall()
-    params: dict[str, str] = {}
+    params: dict = {"envelope": sorted(_ENVELOPE)}
     for i, (event_type, prop) in enumerate(numeric):
         params[f"type{i}"], params[f"prop{i}"] = event_type, pointer(prop)  # a name with "." or "/" is one property
     if split is not None and all(split.quantity(prop) for _, prop in numeric):

@@ -182,6 +182,17 @@ def test_a_line_of_ndjson_that_is_not_json_is_named_by_its_row_and_writes_nothin
     assert count_events(ready) == 0
 
 
+@pytest.mark.parametrize("extra, field", [({"specversion": "0.3"}, "specversion"), ({"tokens": 5}, "attributes")])
+def test_an_ndjson_event_is_checked_as_a_cloudevent_like_over_http(ready, tmp_path, extra, field):
+    event = {"id": "1", "source": "f", "type": "llm", "subject": "c1", "time": "2026-01-05T10:00:00Z", "data": {}, **extra}
+    path = tmp_path / "e.ndjson"
+    path.write_text(json.dumps(event) + "\n")
+    with pytest.raises(LoadError) as exc:
+        load_events_file(ready, str(path))
+    assert [(p.row, p.field) for p in exc.value.problems] == [(1, field)]
+    assert count_events(ready) == 0
+
+
 def test_a_file_without_a_required_column_is_refused(ready, tmp_path):
     path = tmp_path / "e.csv"
     path.write_text("id,source,type,time\n1,f,llm,2026-01-05T10:00:00Z\n")
