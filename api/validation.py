@@ -12,12 +12,13 @@ from flask import request
 
 from api.errors import ApiError, bad_request
 from data.money import exact_text
-from data.zones import is_zone
+from data.zones import INSTANT_TEXT, is_zone
 
 MAX_ITEMS = 1000
 EARLIEST, LATEST = datetime(1970, 1, 1, tzinfo=UTC), datetime(9999, 12, 31, tzinfo=UTC)  # instants we accept
 IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
 EXTERNAL_ID = re.compile(r"^[^\s/?#]{1,128}$")
+_INSTANT = re.compile(INSTANT_TEXT)
 
 
 def json_body(parse: Callable[[bytes], Any] | None = None) -> Any:
@@ -95,7 +96,9 @@ def instant(value: Any, *, field: str) -> datetime:
     if not isinstance(value, str):
         raise bad_request(f"{field} must be an RFC 3339 timestamp string", field=field)
     try:
-        parsed = datetime.fromisoformat(value)
+        if not _INSTANT.fullmatch(value):
+            raise ValueError(value)
+        parsed = datetime.fromisoformat(value.upper())  # RFC 3339 allows t and z; fromisoformat wants T and Z
     except ValueError:
         raise bad_request(f"{field} is not an RFC 3339 timestamp: {value!r}", field=field) from None
     if parsed.tzinfo is None:

@@ -23,6 +23,7 @@ import duckdb
 from data.columns import Extraction, pointer, read_columns
 from data.events import insert_new_events, named
 from data.store import Store
+from data.zones import INSTANT_TEXT
 
 FORMATS = {".parquet": "parquet", ".csv": "csv", ".ndjson": "ndjson", ".jsonl": "ndjson", ".json": "ndjson"}
 _READERS = {
@@ -116,8 +117,9 @@ def _normalised(cur: duckdb.DuckDBPyConnection, fmt: str, path: str) -> str:
     elif time_type.startswith("TIMESTAMP"):  # Parquet timestamps are UTC instants
         time_utc, time_ok = "CAST(time AS TIMESTAMP)", "time IS NOT NULL"
     else:
-        time_utc = "CAST(timezone('UTC', TRY_CAST(time AS TIMESTAMPTZ)) AS TIMESTAMP)"
-        time_ok = r"regexp_matches(CAST(time AS VARCHAR), '(Z|z|[+-]\d\d:?\d\d)$') AND TRY_CAST(time AS TIMESTAMPTZ) IS NOT NULL"
+        parsed = "TRY_CAST(upper(CAST(time AS VARCHAR)) AS TIMESTAMPTZ)"  # RFC 3339 allows t and z; the cast wants T and Z
+        time_utc = f"CAST(timezone('UTC', {parsed}) AS TIMESTAMP)"
+        time_ok = f"regexp_full_match(CAST(time AS VARCHAR), '{INSTANT_TEXT}') AND {parsed} IS NOT NULL"
     row = "row_number() OVER ()"
     if fmt == "parquet" and "file_row_number" not in cols:  # the reader numbers the rows: no window over the file
         row, reader = "file_row_number + 1", "read_parquet($path, file_row_number = true)"

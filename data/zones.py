@@ -24,3 +24,11 @@ def is_zone(name: str) -> bool:
     except (ZoneInfoNotFoundError, ValueError):
         return False
     return True
+
+
+# An instant as events and the API take it, over HTTP and in files alike: RFC 3339's date-time
+# (`T`, `t` or a space between date and time, seconds required, any fraction), with `Z` or an
+# offset (`+05:30`; `+0530` too, as loaders commonly write it). Python's fromisoformat and
+# DuckDB's TIMESTAMPTZ cast each take more than this (`20260601T000000Z`, week dates, `+05`),
+# and not the same more, so both paths check this first.
+INSTANT_TEXT = r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:?\d{2})$"

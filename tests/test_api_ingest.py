@@ -167,6 +167,19 @@ def test_a_sum_too_large_for_the_store_is_a_422_not_a_500(client, world):
     assert r.status_code == 422 and r.json["error"]["code"] == "out_of_range"
 
 
+@pytest.mark.parametrize("time", ["20260601T000000Z", "2026-W23-1T00:00:00Z", "2026-06-01T00Z", "2026-06-01T00:00:00+05",
+                                  "2026-06-01T00:00:00Z\n"])
+def test_a_time_that_is_not_rfc_3339_is_refused_as_the_loader_refuses_it(client, world, time):
+    r = client.post("/v1/events", headers=AUTH, json=[{**cloud_event("t", A, "api_call", T), "time": time}])
+    assert r.status_code == 400 and r.json["error"]["details"][0]["field"] == "time"
+
+
+@pytest.mark.parametrize("time", ["2026-03-01T09:00:00.5+05:30", "2026-03-01 09:00:00+0530", "2026-03-01t03:30:00z"])
+def test_rfc_3339_times_with_any_separator_fraction_or_offset_are_taken(client, world, time):
+    r = client.post("/v1/events", headers=AUTH, json=[{**cloud_event(f"t-{time}", A, "api_call", T), "time": time}])
+    assert r.status_code == 200, r.json
+
+
 def test_invalid_events_are_described_like_before(client, world):
     events = [
         {**cloud_event("n1", A, "llm", T, tokens=True)},

@@ -142,6 +142,7 @@ def test_events_loaded_by_the_cli_are_not_ingested_again_over_http(tmp_path, db_
 @pytest.mark.parametrize("row, field", [
     ("2,f,llm,c1,2026-01-05T10:00:00,eu,1", "time"),          # no offset
     ("2,f,llm,c1,yesterday,eu,1", "time"),
+    ("2,f,llm,c1,20260105T100000Z,eu,1", "time"),              # basic format: not RFC 3339
     ("2,f,llm,nobody,2026-01-05T10:00:00Z,eu,1", "subject"),
     ("2,f,llm,c1,2026-01-05T10:00:00Z,eu,lots", "data.tokens"),
     (",f,llm,c1,2026-01-05T10:00:00Z,eu,1", "id"),
@@ -191,6 +192,12 @@ def test_an_ndjson_event_is_checked_as_a_cloudevent_like_over_http(ready, tmp_pa
         load_events_file(ready, str(path))
     assert [(p.row, p.field) for p in exc.value.problems] == [(1, field)]
     assert count_events(ready) == 0
+
+
+def test_rfc_3339_times_with_any_separator_fraction_or_offset_load(ready, tmp_path):
+    path = write_csv(tmp_path / "t.csv", ["1,f,llm,c1,2026-01-05t10:00:00z,eu,1", "2,f,llm,c1,2026-01-05 15:30:00.5+0530,eu,2"])
+    assert load_events_file(ready, path).inserted == 2
+    assert tokens_total(ready) == 3
 
 
 def test_a_file_without_a_required_column_is_refused(ready, tmp_path):
