@@ -217,9 +217,11 @@ def register(app: dash.Dash, deps: EmbedDeps) -> None:
         State("eb-url", "search"),
         prevent_initial_call=True,
     )
-    def _lines_csv(_: int, invoice_id: str | None, search: str | None):
+    def _lines_csv(clicks: int | None, invoice_id: str | None, search: str | None):
         claims = verified(deps, search, NAME)
-        if claims is None or not isinstance(invoice_id, str) or not invoice_id:  # the browser's store, so any JSON
+        # The button is drawn anew with each invoice's detail, and Dash runs this for the new
+        # button: only a click downloads.
+        if not clicks or claims is None or not isinstance(invoice_id, str) or not invoice_id:  # the browser's store, so any JSON
             return None
         shown = shown_invoices(deps, claims, None)
         if invoice_id not in set(shown.rows["id"]):

@@ -24,11 +24,12 @@ def select(client, tok: str, invoice_id: str):
     })  # fmt: skip
 
 
-def download_request(client, tok: str, button: str, state: dict):
-    """A click on a CSV download button: `state` is the callback's state before the URL's search."""
+def download_request(client, tok: str, button: str, state: dict, clicks: int | None = 1):
+    """A click on a CSV download button (`clicks` None: the button just drawn, not clicked);
+    `state` is the callback's state before the URL's search."""
     return client.post(CALLBACK, json={
         "output": f"{button}-file.data", "outputs": {"id": f"{button}-file", "property": "data"},
-        "inputs": [{"id": button, "property": "n_clicks", "value": 1}], "changedPropIds": [f"{button}.n_clicks"],
+        "inputs": [{"id": button, "property": "n_clicks", "value": clicks}], "changedPropIds": [f"{button}.n_clicks"],
         "state": [{"id": k, "property": prop, "value": v} for k, (prop, v) in state.items()]
                  + [{"id": "eb-url", "property": "search", "value": f"?token={tok}"}],
     })  # fmt: skip
@@ -55,8 +56,13 @@ def test_selection_of_an_invoice_the_tokens_filter_hides_gets_nothing(client, bi
     assert "No such invoice" in select(client, tok, "a1").text
 
 
-def lines_csv_request(client, tok: str, invoice_id: str):
-    return download_request(client, tok, "invoice-lines-csv", {"invoice-selected": ("data", invoice_id)})
+def lines_csv_request(client, tok: str, invoice_id: str, clicks: int | None = 1):
+    return download_request(client, tok, "invoice-lines-csv", {"invoice-selected": ("data", invoice_id)}, clicks)
+
+
+def test_drawing_an_invoices_detail_downloads_nothing_until_its_button_is_clicked(client, billing):
+    r = lines_csv_request(client, token(client), "a1", clicks=None)
+    assert r.status_code == 200 and r.json["response"]["invoice-lines-csv-file"]["data"] is None
 
 
 def test_list_csv_holds_exactly_the_shown_invoices(client, billing):
