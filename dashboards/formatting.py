@@ -30,8 +30,16 @@ def money(amount: Decimal, currency: str, locale: str) -> str:
 
 
 def unit_price(amount: Decimal, currency: str, locale: str) -> str:
-    """A unit price with at least the minor unit and up to 6 decimals: `$0.000125`."""
-    return format_currency(amount.normalize(EXACT), currency, format="¤#,##0.00####", currency_digits=False, locale=parsed(locale))
+    """A unit price with at least the minor unit and up to 6 decimals, laid out as the locale
+    lays out money: `$0.000125`, `0,00184 €`."""
+    return format_currency(amount.normalize(EXACT), currency, format=_unit_price_pattern(locale), currency_digits=False,
+                           locale=parsed(locale))
+
+
+@lru_cache(maxsize=256)
+def _unit_price_pattern(locale: str) -> str:
+    """The locale's currency pattern with four more optional decimals."""
+    return parsed(locale).currency_formats["standard"].pattern.replace("0.00", "0.00####")
 
 
 @lru_cache(maxsize=65536)

@@ -29,6 +29,11 @@ def test_money_rounds_half_up_at_display_only():
     assert fmt.money(D("2.5"), "JPY", "en_US") == "¥3"
 
 
+def test_unit_prices_put_the_currency_where_the_locale_puts_it():
+    assert fmt.unit_price(D("0.00184"), "EUR", "de_DE") == "0,00184\xa0€"
+    assert fmt.unit_price(D("0.00184"), "EUR", "de_DE")[-1] == fmt.money(D("0.66"), "EUR", "de_DE")[-1]
+
+
 def test_unit_prices_keep_up_to_six_decimals():  # the API refuses more
     assert fmt.unit_price(D("0.000125"), "USD", "en_US") == "$0.000125"
     assert fmt.unit_price(D("10"), "USD", "en_US") == "$10.00"
