@@ -3,6 +3,7 @@ overall remaining and used, a progress bar per grant, used vs remaining per gran
 ledger of grants and deductions with the invoice each deduction paid."""
 from __future__ import annotations
 
+from collections import Counter
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -34,6 +35,19 @@ def _only_credits(result: DrawDown) -> DrawDown:
 
 def _grant_label(row: Any, hide_names: bool) -> str:
     return KIND_LABELS[row.kind] if hide_names else row.name
+
+
+def chart_labels(balances: Any, hide_names: bool) -> list[str]:
+    """A label a grant, none twice (a chart stacks equal labels into one bar): numbered where
+    they would repeat ("Credit 1", "Credit 2" with names hidden), and with the currency where
+    grants are in more than one."""
+    several = len(set(balances["currency"])) > 1
+    labels = [_grant_label(g, hide_names) + (f" ({g.currency})" if several else "") for g in balances.itertuples()]
+    counts, seen, out = Counter(labels), Counter(), []
+    for label in labels:
+        seen[label] += 1
+        out.append(f"{label} {seen[label]}" if counts[label] > 1 else label)
+    return out
 
 
 def _summary(totals: dict[str, Decimal], currency: str, locale: str, suffix: str = "") -> html.Div:
@@ -115,8 +129,9 @@ def layout(claims: Any, deps: EmbedDeps, state: dict[str, str]) -> html.Div:
     if result.balances.empty:
         return html.Div([html.H1(title, className="eb-title"), html.P("No commits or credits yet.", className="eb-empty")],
                         className="eb-dashboard eb-balances")
-    labels = [_grant_label(g, hide) for g in result.balances.itertuples()]
-    figure = grant_bar_figure(result.balances, labels=labels, colors=look.colors, locale=look.locale, font=look.font)
+    figure = grant_bar_figure(result.balances, labels=chart_labels(result.balances, hide), colors=look.colors,
+                              locale=look.locale, font=look.font,
+                              money=lambda amount, cur: fmt.money(amount, cur, look.locale))  # fmt: skip
     return html.Div(
         [
             html.Div(html.H1(title, className="eb-title"), className="eb-header"),

@@ -9,7 +9,9 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 import plotly.io
 
-from dashboards.figures import usage_bar_figure
+from dashboards import formatting as fmt
+from dashboards.balances import chart_labels
+from dashboards.figures import grant_bar_figure, usage_bar_figure
 from theme import palette
 
 TOKYO = ZoneInfo("Asia/Tokyo")
@@ -56,3 +58,23 @@ def test_plain_elements_serialise_like_dash_components():
         html.Tbody([html.Tr([html.Td("Calls"), html.Td("3", className="eb-num", id="total-calls")], className="eb-selected")]),
     ], className="eb-table", id="t")  # fmt: skip
     assert json.loads(json.dumps(built)) == json.loads(plotly.io.to_json(expected))
+
+
+def grants(*rows):
+    return pd.DataFrame([{"kind": k, "name": n, "currency": c, "used": Decimal(u), "remaining": Decimal(r), "expired": Decimal(0)}
+                         for k, n, c, u, r in rows])
+
+
+def test_grants_whose_labels_would_repeat_get_a_bar_each():
+    balances = grants(("credit", "Promo", "USD", "1", "9"), ("credit", "Welcome", "USD", "2", "8"), ("commit", "Prepaid", "USD", "0", "5"))
+    assert chart_labels(balances, hide_names=True) == ["Credit 1", "Credit 2", "Commit"]
+    assert chart_labels(balances, hide_names=False) == ["Promo", "Welcome", "Prepaid"]
+
+
+def test_grants_in_several_currencies_say_theirs_and_hover_in_their_money():
+    balances = grants(("credit", "EU", "EUR", "1.5", "8.5"), ("credit", "US", "USD", "390226.644", "1"))
+    assert chart_labels(balances, hide_names=False) == ["EU (EUR)", "US (USD)"]
+    figure = grant_bar_figure(balances, labels=["EU", "US"], colors=palette({}),
+                              money=lambda amount, currency: fmt.money(amount, currency, "en_US"))
+    used = next(t for t in figure["data"] if t["name"] == "Used")
+    assert used["customdata"] == ["€1.50", "$390,226.64"] and "%{customdata}" in used["hovertemplate"]
