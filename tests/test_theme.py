@@ -12,7 +12,7 @@ def test_overrides_are_canonicalised_and_expanded():
     assert got == {"UsageLine_0": "#ff00aa", "White": "#101010"}
 
 
-@pytest.mark.parametrize("value", ["red", "#12345", "#ggg", "123456", "", None, 7, "#1234567"])
+@pytest.mark.parametrize("value", ["red", "#12345", "#ggg", "123456", "", None, 7, "#1234567", "#fff\n"])
 def test_colour_that_is_not_hex_is_refused_naming_the_field(value):
     with pytest.raises(PaletteError) as exc:
         validate_color_overrides([{"name": "Gray_dark", "value": "#000"}, {"name": "White", "value": value}])

@@ -93,7 +93,7 @@ def validate_color_overrides(items: Any, *, field: str = "color_overrides") -> d
             raise PaletteError(
                 f"unknown colour name {name!r}", field=f"{where}.name", allowed=COLOR_NAMES
             )
-        if not isinstance(value, str) or not _HEX.match(value):
+        if not isinstance(value, str) or not _HEX.fullmatch(value):
             raise PaletteError(
                 f"colour {canonical} must be #rgb or #rrggbb, got {value!r}", field=f"{where}.value"
             )
