@@ -57,9 +57,10 @@ def _problems(event: Any, numeric: dict[str, list[str]]) -> list[tuple[str, str]
         out.append(("data", "must be a JSON object"))
     else:
         for prop in numeric.get(event.get("type"), []):
-            if data.get(prop) is None:  # an event without it counts for nothing in that metric
+            raw = data.get(prop)
+            if raw is None:  # an event without it counts for nothing in that metric
                 continue
-            value = number(data.get(prop))
+            value = number(raw)
             if value is None:
                 out.append((f"data.{prop}", "must be a number (a metric sums or compares it)"))
             elif value.copy_abs() >= MAX_QUANTITY:  # abs() would round to 28 digits

@@ -97,16 +97,15 @@ def usage_bar_figure(
 
 
 def grant_bar_figure(balances: pd.DataFrame, *, labels: list[str], colors: Mapping[str, str], locale: str = "en_US",
-                     font: str = "system", money: Callable[[Decimal, str], str] | None = None) -> dict:
+                     money: Callable[[Decimal, str], str], font: str = "system") -> dict:
     """Used, remaining (and expired) per grant as horizontal stacked bars; `labels` name the
     bars (one each: equal labels would stack two grants into one bar), `money` writes an amount
     in a currency for the hover (each grant in its own)."""
     parts = [("used", "Used", colors["Progress_bar"]), ("remaining", "Remaining", colors["UsageLine_1"]),
              ("expired", "Expired", colors["Gray_light"])]  # fmt: skip
-    write = money or (lambda amount, currency: f"{amount} {currency}")
     traces = [
         {"type": "bar", "orientation": "h", "name": name, "y": labels, "x": [float(v) for v in balances[column]],
-         "customdata": [write(v, c) for v, c in zip(balances[column], balances["currency"])],
+         "customdata": [money(v, c) for v, c in zip(balances[column], balances["currency"])],
          "marker": {"color": color}, "hovertemplate": "%{y}: %{customdata}<extra>" + name + "</extra>"}
         for column, name, color in parts
         if column != "expired" or any(v > 0 for v in balances[column])
