@@ -8,6 +8,8 @@ Over MAX_EVENTS events (or MAX_BODY_BYTES) is a 413.
 A property a metric sums or compares must be a number where an event has it; an event without
 it (or with null) is taken, and counts for nothing in that metric: a new metric must not stop
 the events that were sent before it existed (and still are) from going in.
+
+An event dated more than a day ahead of the server's clock is refused (data.zones.MAX_AHEAD).
 """
 from __future__ import annotations
 
@@ -24,6 +26,7 @@ from api.services import services
 from api.validation import instant, json_body, number, one_or_many
 from data.customers import existing_customer_ids, get_customer
 from data.metrics import list_metrics
+from data.zones import AHEAD_MESSAGE, latest_event_time
 
 bp = Blueprint("events", __name__)
 MAX_EVENTS = 10_000
@@ -35,7 +38,7 @@ _INT_LIMIT, _FLOAT_LIMIT = 10**29, 1e29
 _FIELDS = {"specversion", "id", "source", "type", "subject", "time", "data", "datacontenttype", "dataschema"}
 
 
-def _problems(event: Any, numeric: dict[str, list[str]]) -> list[tuple[str, str]]:
+def _problems(event: Any, numeric: dict[str, list[str]], latest: datetime) -> list[tuple[str, str]]:
     if not isinstance(event, dict):
         return [("", "must be a JSON object")]
     out = []
@@ -49,7 +52,8 @@ def _problems(event: Any, numeric: dict[str, list[str]]) -> list[tuple[str, str]
         out.append((key, "is not a CloudEvents attribute this API accepts"))
     if "time" in event:
         try:
-            instant(event["time"], field="time")
+            if instant(event["time"], field="time").replace(tzinfo=None) > latest:
+                out.append(("time", AHEAD_MESSAGE))
         except ApiError as exc:
             out.append(("time", exc.message.removeprefix("time ")))
     data = event.get("data", {})
@@ -81,7 +85,7 @@ def _ndjson_events() -> list:
     return events
 
 
-def _fast_rows(events: list, numeric: dict[str, list[str]]) -> tuple[list[list], list[int]]:
+def _fast_rows(events: list, numeric: dict[str, list[str]], latest: datetime) -> tuple[list[list], list[int]]:
     """The rows of the events that are plainly valid, and the indices of the others, which
     `_problems` then looks at. Only ever accepts what `_problems` accepts (it finds nothing
     to say about an event taken here), so the messages stay its own; cheaper because the
@@ -104,7 +108,7 @@ def _fast_rows(events: list, numeric: dict[str, list[str]]) -> tuple[list[list],
                         when = times[raw] = _naive_utc(raw)
                 else:
                     when = now = now or datetime.now(UTC).replace(tzinfo=None)
-                if when is not None:
+                if when is not None and when <= latest:
                     for prop in numeric.get(type_, ()):  # what `number` accepts; a string goes to it
                         value = data.get(prop)
                         kind = type(value)
@@ -147,11 +151,12 @@ def post_events():
     for m in list_metrics(svc.store):
         if m.value_property and m.aggregation != "UNIQUE_COUNT":
             numeric.setdefault(m.event_type, []).append(m.value_property)
-    rows, others = _fast_rows(events, numeric)
+    latest = latest_event_time()
+    rows, others = _fast_rows(events, numeric, latest)
     details = [
         {"index": i, "field": field, "message": message}
         for i in others
-        for field, message in _problems(events[i], numeric)
+        for field, message in _problems(events[i], numeric, latest)
     ]
     subjects = {e["subject"] for e in events if isinstance(e, dict) and isinstance(e.get("subject"), str)}
     unknown = subjects - _known_customers(svc.store, subjects)

@@ -23,7 +23,7 @@ import duckdb
 from data.columns import Extraction, pointer, read_columns
 from data.events import insert_new_events, named
 from data.store import Store
-from data.zones import INSTANT_TEXT
+from data.zones import AHEAD_MESSAGE, INSTANT_TEXT, latest_event_time
 
 FORMATS = {".parquet": "parquet", ".csv": "csv", ".ndjson": "ndjson", ".jsonl": "ndjson", ".json": "ndjson"}
 _READERS = {
@@ -151,6 +151,7 @@ def _checks(cur: duckdb.DuckDBPyConnection, split: Extraction | None = None) -> 
     ]
     checks += [
         ("time", "NOT coalesce(time_ok, false)", "is not an RFC 3339 timestamp with an offset"),
+        ("time", "coalesce(time_ok, false) AND time > $latest", AHEAD_MESSAGE),
         # valid JSON whose first character past JSON whitespace is "{" is an object: one parse, not two
         ("data", r"properties IS NOT NULL AND NOT (json_valid(properties) AND ltrim(properties, E' \t\n\r') LIKE '{%')",
          "is not a JSON object"),
@@ -162,7 +163,7 @@ def _checks(cur: duckdb.DuckDBPyConnection, split: Extraction | None = None) -> 
     ]
     numeric = cur.execute("""SELECT DISTINCT event_type, value_property FROM billable_metrics
                              WHERE value_property IS NOT NULL AND aggregation <> 'UNIQUE_COUNT' ORDER BY ALL""").fetchall()
-    params: dict = {"envelope": sorted(_ENVELOPE)}
+    params: dict = {"envelope": sorted(_ENVELOPE), "latest": latest_event_time()}
     for i, (event_type, prop) in enumerate(numeric):
         params[f"type{i}"], params[f"prop{i}"] = event_type, pointer(prop)  # a name with "." or "/" is one property
     if split is not None and all(split.quantity(prop) for _, prop in numeric):

@@ -4,6 +4,7 @@ names such as `localtime` (the machine's own zone, whatever that is) that DuckDB
 in a query, so a zone checked by Python alone could break every page of that customer."""
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -32,3 +33,15 @@ def is_zone(name: str) -> bool:
 # DuckDB's TIMESTAMPTZ cast each take more than this (`20260601T000000Z`, week dates, `+05`),
 # and not the same more, so both paths check this first.
 INSTANT_TEXT = r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:?\d{2})$"
+
+
+# An event dated more than this ahead of the server's clock is refused, over HTTP and in files:
+# such a time is a wrong year or a swapped day and month, not usage, and it would sit unseen in
+# a future period until it surprised someone on an invoice. A day leaves room for skewed clocks.
+MAX_AHEAD = timedelta(hours=24)
+AHEAD_MESSAGE = "is more than 24 hours ahead of the server's clock"
+
+
+def latest_event_time() -> datetime:
+    """The latest event time taken now, as the store keeps times (naive UTC)."""
+    return datetime.now(UTC).replace(tzinfo=None) + MAX_AHEAD

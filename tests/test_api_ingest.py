@@ -180,6 +180,21 @@ def test_rfc_3339_times_with_any_separator_fraction_or_offset_are_taken(client, 
     assert r.status_code == 200, r.json
 
 
+def test_an_event_dated_more_than_a_day_ahead_is_refused(client, world):
+    ahead = datetime.now(UTC) + timedelta(hours=25)
+    r = client.post("/v1/events", headers=AUTH, json=[cloud_event("soon", A, "api_call", T),
+                                                      {**cloud_event("typo", A, "api_call", T), "time": ahead.isoformat()}])
+    assert r.status_code == 400
+    assert r.json["error"]["details"] == [{"index": 1, "field": "time", "message": "is more than 24 hours ahead of the server's clock"}]
+
+
+def test_an_event_dated_less_than_a_day_ahead_is_taken(client, world):
+    """Clocks skew: a sender a few hours ahead still gets its events in."""
+    ahead = datetime.now(UTC) + timedelta(hours=23)
+    r = client.post("/v1/events", headers=AUTH, json=[{**cloud_event("skewed", A, "api_call", T), "time": ahead.isoformat()}])
+    assert r.status_code == 200 and r.json["data"]["inserted"] == 1
+
+
 def test_invalid_events_are_described_like_before(client, world):
     events = [
         {**cloud_event("n1", A, "llm", T, tokens=True)},

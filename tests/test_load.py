@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import duckdb
@@ -54,6 +54,13 @@ def db_file(tmp_path, monkeypatch) -> str:
 def write_csv(path, rows):
     path.write_text("\n".join([HEADER, *rows]) + "\n")
     return str(path)
+
+
+def as_parquet(csv_path: str, target) -> str:
+    """The CSV's rows as Parquet, its times a TIMESTAMP WITH TIME ZONE column."""
+    duckdb.connect().execute(f"""COPY (SELECT * REPLACE (CAST(time AS TIMESTAMPTZ) AS time)
+        FROM read_csv('{csv_path}', all_varchar=true)) TO '{target}' (FORMAT parquet)""")
+    return str(target)
 
 
 def test_csv_with_property_columns_loads(ready, tmp_path):
@@ -154,6 +161,18 @@ def test_a_bad_row_names_file_row_and_field_and_writes_nothing(ready, tmp_path, 
     assert exc.value.problems[0].row == 2 and exc.value.problems[0].field == field
     assert str(exc.value).startswith(f"{path}: row 2, field {field}: ")
     assert count_events(ready) == 0 and tokens_total(ready) == 0
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_a_row_dated_more_than_a_day_ahead_names_its_row_and_writes_nothing(ready, tmp_path, fmt):
+    ahead = (datetime.now(UTC) + timedelta(days=36500)).strftime("%Y-%m-%dT%H:%M:%SZ")  # 2126 for 2026: a wrong year
+    path = write_csv(tmp_path / "ahead.csv", ["1,f,llm,c1,2026-01-05T10:00:00Z,eu,1", f"2,f,llm,c1,{ahead},eu,1"])
+    if fmt == "parquet":
+        path = as_parquet(path, tmp_path / "ahead.parquet")
+    with pytest.raises(LoadError) as exc:
+        load_events_file(ready, path)
+    assert str(exc.value) == f"{path}: row 2, field time: is more than 24 hours ahead of the server's clock"
+    assert count_events(ready) == 0
 
 
 def test_a_row_without_the_property_a_metric_sums_loads_and_counts_for_nothing(ready, tmp_path):
