@@ -44,10 +44,12 @@ def _metric(item: dict) -> BillableMetric:
     aggregation = text(item, "aggregation").upper()
     if aggregation not in AGGREGATIONS:
         raise bad_request(f"unknown aggregation {aggregation!r}", field="aggregation", allowed=list(AGGREGATIONS))
+    if aggregation == "COUNT" and item.get("value_property") is not None:
+        raise bad_request("COUNT counts events: it reads no value_property (SUM adds one up)", field="value_property")
     value_property = text(item, "value_property", required=aggregation != "COUNT", pattern=IDENTIFIER)
     group_keys = item.get("group_keys", [])
     if not isinstance(group_keys, list) or len(group_keys) > 8 or not all(
-        isinstance(k, str) and IDENTIFIER.match(k) for k in group_keys
+        isinstance(k, str) and IDENTIFIER.fullmatch(k) for k in group_keys
     ):
         raise bad_request("must be a list of at most 8 property names (letters, digits, _)", field="group_keys")
     if len(set(group_keys)) != len(group_keys):

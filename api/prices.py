@@ -19,7 +19,11 @@ _FIELDS = {"id", "metric", "currency", "effective_from", "unit_price", "tiers", 
 
 
 def _money(value, field: str):
-    return decimal_string(value, field=field, places=6)
+    """A unit price: up to 6 places, never negative (a credit is a grant, not a price)."""
+    price = decimal_string(value, field=field, places=6)
+    if price < 0:
+        raise bad_request(f"{field} must not be negative (give credits as grants)", field=field)
+    return price
 
 
 def _tiers(items, metric) -> tuple[Tier, ...]:

@@ -49,6 +49,9 @@ def test_bad_customer_is_400_and_writes_nothing(client, body, field):
     ({"slug": "bad slug", "event_type": "e", "aggregation": "COUNT"}, "slug"),
     ({"slug": "m", "event_type": "e", "aggregation": "COUNT", "group_keys": "region"}, "group_keys"),
     ({"slug": "m", "event_type": "e", "aggregation": "COUNT", "group_keys": ["a.b"]}, "group_keys"),
+    ({"slug": "m", "event_type": "e", "aggregation": "COUNT", "group_keys": ["region\n"]}, "group_keys"),
+    ({"slug": "m\n", "event_type": "e", "aggregation": "COUNT"}, "slug"),  # a pattern's $ passes a trailing newline
+    ({"slug": "m", "event_type": "e", "aggregation": "COUNT", "value_property": "n"}, "value_property"),  # unused: refused
 ])  # fmt: skip
 def test_bad_billable_metric_is_400(client, body, field):
     r = client.post("/v1/billable-metrics", headers=AUTH, json=body)
@@ -193,6 +196,17 @@ def test_an_event_dated_less_than_a_day_ahead_is_taken(client, world):
     ahead = datetime.now(UTC) + timedelta(hours=23)
     r = client.post("/v1/events", headers=AUTH, json=[{**cloud_event("skewed", A, "api_call", T), "time": ahead.isoformat()}])
     assert r.status_code == 200 and r.json["data"]["inserted"] == 1
+
+
+def test_a_time_out_of_range_is_refused_naming_the_range(client, world):
+    r = client.post("/v1/events", headers=AUTH, json=[{**cloud_event("late", A, "api_call", T), "time": "9999-12-31T23:59:59Z"}])
+    assert r.json["error"]["details"][0]["message"] == "must be from 1970-01-01T00:00:00Z to 9999-12-31T00:00:00Z"
+
+
+def test_a_batch_that_is_not_json_is_refused_saying_where(client, world):
+    r = client.post("/v1/events", headers=AUTH, data='[{"id": "1", "data": {"tokens": NaN}}]', content_type="application/json")
+    assert r.status_code == 400
+    assert r.json["error"]["message"] == "the body is not valid JSON at line 1, column 33 (NaN and Infinity are not JSON)"
 
 
 def test_invalid_events_are_described_like_before(client, world):
