@@ -224,7 +224,7 @@ def load_events(db, files, then_cluster):
     finally:
         store.close()
     for result in done:
-        click.echo(f"{result.path}: {result.rows:,} rows, {result.inserted:,} new, {result.duplicates:,} already stored")
+        click.echo(f"{result.path}: {result.rows:,} rows, {result.inserted:,} new, {result.duplicates:,} skipped (already stored or repeated in the file)")
 
 
 @main.command()

@@ -238,7 +238,7 @@ def test_cli_loads_files_reports_and_stops_at_a_bad_one(tmp_path, db_file):
     bad = write_csv(tmp_path / "bad.csv", ["9,f,llm,c1,2026-01-05T10:00:00Z,eu,x"])
     out = CliRunner().invoke(main, ["load", "--db", db_file, "events", good, good])
     assert out.exit_code == 0, out.output
-    assert "1 new" in out.output and "1 already stored" in out.output
+    assert "1 new" in out.output and "1 skipped (already stored or repeated in the file)" in out.output
     out = CliRunner().invoke(main, ["load", "--db", db_file, "events", bad])
     assert out.exit_code != 0
     assert f"{bad}: row 1, field data.tokens" in out.output and "nothing of that file was written" in out.output
