@@ -148,7 +148,10 @@ def demo(db, host, port, threads):
 @click.option("--option", "options", multiple=True, metavar="KEY=VALUE", help="dashboard option (repeatable)")
 @click.option("--expires-in", type=int, default=None, help="seconds (default: $EMBEDASH_TOKEN_TTL)")
 @click.option("--db", "db", default=None)
-def url(customer_id, dashboard, colors, options, expires_in, db):
+@click.option("--server", default=None, metavar="URL",
+              help="ask this running server (e.g. http://127.0.0.1:8050), with the first of $EMBEDASH_API_KEYS, "
+                   "instead of opening the store it holds")
+def url(customer_id, dashboard, colors, options, expires_in, db, server):
     """Print a signed embed URL, validated exactly like the API's."""
     from api import create_app
     from api.embeds import issue_embed
@@ -172,15 +175,50 @@ def url(customer_id, dashboard, colors, options, expires_in, db):
     if expires_in is not None:
         body["expires_in"] = expires_in
     config = _config(db)
+    if server:
+        click.echo(_url_from_server(server, config, body))
+        return
     try:
-        app = create_app(config, store=_open_store(config.database))
+        store = Store(config.database)
+    except StoreLocked as exc:
+        raise click.ClickException(f"{exc}, or ask it: embedash url ... --server http://HOST:PORT") from None
+    try:
+        app = create_app(config, store=store)
         url_text, _ = issue_embed(app.extensions["embedash"], body, base_url=config.public_url or "http://127.0.0.1:8050")
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
     except ApiError as exc:
-        allowed = f" (allowed: {', '.join(exc.extra['allowed'])})" if exc.extra.get("allowed") else ""
-        raise click.ClickException(f"{exc.field}: {exc.message}{allowed}") from None
+        raise click.ClickException(_error_text(exc.body()["error"])) from None
     click.echo(url_text)
+
+
+def _error_text(error: dict) -> str:
+    allowed = f" (allowed: {', '.join(error['allowed'])})" if error.get("allowed") else ""
+    return f"{error['field']}: {error['message']}{allowed}"
+
+
+def _url_from_server(server: str, config: Config, body: dict) -> str:
+    """getEmbeddableUrl of a running server: the one way to a store it holds (DuckDB allows one
+    writer process, and a reader cannot open a file a writer holds either)."""
+    import urllib.error
+    import urllib.request
+
+    if not config.api_keys:
+        raise click.ClickException("EMBEDASH_API_KEYS is not set: --server needs an API key of that server")
+    request = urllib.request.Request(
+        server.rstrip("/") + "/v1/dashboards/getEmbeddableUrl", data=json.dumps(body).encode(), method="POST",
+        headers={"Authorization": f"Bearer {config.api_keys[0]}", "Content-Type": "application/json"})  # fmt: skip
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return json.load(response)["data"]["url"]
+    except urllib.error.HTTPError as exc:
+        try:
+            error = json.load(exc)["error"]
+        except (ValueError, KeyError, TypeError):
+            raise click.ClickException(f"{server} answered {exc.code}") from None
+        raise click.ClickException(_error_text(error)) from None
+    except (urllib.error.URLError, OSError) as exc:
+        raise click.ClickException(f"cannot reach {server}: {getattr(exc, 'reason', exc)}") from None
 
 
 @main.group()

@@ -5,6 +5,7 @@ import os
 import re
 import subprocess
 import sys
+from contextlib import contextmanager
 from urllib.parse import parse_qs, urlparse
 
 import pytest
@@ -72,21 +73,45 @@ def test_serve_refuses_to_start_without_a_secret_key(env, monkeypatch):
     assert out.exit_code != 0 and "EMBEDASH_SECRET_KEYS is missing" in out.output
 
 
-def test_serve_runs_waitress_and_answers(env):
-    db = str(env / "demo.duckdb")
-    run("seed-demo", "--db", db, *SMALL)
+@contextmanager
+def serving(db: str):
+    """`embedash serve` on a free port, in its own process; yields its base URL."""
     proc = subprocess.Popen([sys.executable, "-c", "from api.cli import main; main()", "serve", "--db", db, "--port", "0"],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=os.environ.copy())
     try:
         line = proc.stdout.readline()
-        base = re.search(r"at (http://\S+)", line).group(1)
+        yield re.search(r"at (http://\S+)", line).group(1)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def test_url_asks_a_running_server_for_a_store_it_holds(env):
+    db = str(env / "demo.duckdb")
+    run("seed-demo", "--db", db, *SMALL)
+    with serving(db) as base:
+        locked = run("url", "acme-corp", "--db", db)
+        assert locked.exit_code != 0 and "--server http://HOST:PORT" in locked.output
+        out = run("url", "acme-corp", "--server", base, "--option", "default_window=60")
+        assert out.exit_code == 0 and out.output.startswith(f"{base}/embed/usage?token=")
+        assert requests.get(out.output.strip(), timeout=10).status_code == 200
+        bad = run("url", "acme-corp", "--server", base, "--color", "Teal=#f00")
+        assert bad.exit_code != 0 and "color_overrides[0].name" in bad.output and "UsageLine_0" in bad.output
+
+
+def test_url_names_a_server_it_cannot_reach(env):
+    out = run("url", "acme-corp", "--server", "http://127.0.0.1:9")
+    assert out.exit_code != 0 and "cannot reach http://127.0.0.1:9" in out.output
+
+
+def test_serve_runs_waitress_and_answers(env):
+    db = str(env / "demo.duckdb")
+    run("seed-demo", "--db", db, *SMALL)
+    with serving(db) as base:
         r = requests.get(f"{base}/healthz", timeout=10)
         assert r.status_code == 200 and r.headers["Server"] == "embedash"  # waitress, not Flask's dev server
         r = requests.get(f"{base}/v1/customers", headers={"Authorization": "Bearer k1"}, timeout=10)
         assert len(r.json()["data"]) == 3
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 def test_a_second_process_cannot_open_a_store_in_use(env):
