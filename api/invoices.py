@@ -11,7 +11,7 @@ from flask import Blueprint, jsonify, request
 
 from api.errors import bad_request, conflict, not_found
 from api.services import services
-from api.validation import (EXTERNAL_ID, currency_code, decimal_string, decimal_text, each_item, iso_utc,
+from api.validation import (EXTERNAL_ID, currency_code, decimal_string, decimal_text, each_item, iso_utc, item_prefix,
                             json_body, reject_unknown, stored_instant, stored_range, text)
 from data.customers import existing_customer_ids, get_customer
 from data.invoices import InvoiceOfAnotherCustomer, get_invoice, list_invoices, upsert_invoices
@@ -97,12 +97,11 @@ def post_invoices():
     metrics = {m.slug for m in list_metrics(svc.store)}
     body = json_body()
     invoices = each_item(body, lambda item: _invoice(item, metrics))
-    prefix = (lambda i: f"[{i}].") if isinstance(body, list) else (lambda i: "")
     first = {}
     for i, inv in enumerate(invoices):
         if first.setdefault(inv.id, i) != i:
             raise bad_request(f"invoice {inv.id!r} is sent twice in this request (also at [{first[inv.id]}])",
-                              field=prefix(i) + "id")  # fmt: skip
+                              field=item_prefix(body, i) + "id")  # fmt: skip
     customers = {inv.customer_id for inv in invoices}
     missing = sorted(customers - existing_customer_ids(svc.store, customers))
     if missing:
@@ -111,7 +110,7 @@ def post_invoices():
         upsert_invoices(svc.store, invoices)
     except InvoiceOfAnotherCustomer as exc:
         raise conflict(f"invoice {exc.invoice_id!r} belongs to another customer; an invoice cannot move "
-                       f"to another customer, send it under a new id", field=prefix(exc.index) + "id") from None
+                       f"to another customer, send it under a new id", field=item_prefix(body, exc.index) + "id") from None
     return jsonify({"data": [invoice_json(inv, inv.line_items) for inv in invoices]})
 
 

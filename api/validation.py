@@ -47,6 +47,11 @@ def one_or_many(body: Any) -> tuple[list[Any], bool]:
     return [body], False
 
 
+def item_prefix(body: Any, index: int) -> str:
+    """How a field of a body's `index`th item is named: `[2].` in a list, nothing in one object."""
+    return f"[{index}]." if isinstance(body, list) else ""
+
+
 def each_item(body: Any, parse) -> list:
     """Parse every item, naming its index in the error; nothing is written unless all are good."""
     items, many = one_or_many(body)
@@ -54,7 +59,7 @@ def each_item(body: Any, parse) -> list:
         raise bad_request(f"send between 1 and {MAX_ITEMS} items", field=None)
     parsed = []
     for i, item in enumerate(items):
-        prefix = f"[{i}]." if many else ""
+        prefix = item_prefix(body, i)
         if not isinstance(item, dict):
             raise bad_request("must be a JSON object", field=prefix.rstrip(".") or None)
         try:
