@@ -15,6 +15,8 @@ from data.usage import WINDOW_SIZES
 from theme import COLOR_NAMES
 
 DECIMAL = {"type": "string", "pattern": r"^-?\d{1,29}(\.\d+)?$", "examples": ["12.50"]}
+UNIT_PRICE = {"type": "string", "pattern": r"^\d{1,29}(\.\d{1,6})?$", "examples": ["0.000015"],
+              "description": "a decimal string, not negative, with up to 6 places"}
 TIME = {"type": "string", "format": "date-time", "examples": ["2026-11-01T00:00:00Z"]}
 TEXT = {"type": "string", "minLength": 1, "maxLength": 256}
 NULLABLE_TEXT = {"type": ["string", "null"]}
@@ -168,10 +170,10 @@ SCHEMAS: dict[str, Any] = {
                        examples=[{"time": "2026-10-01T00:00:00Z", "entry": "deduction", "grant_id": "grant-1", "grant_name": "Prepaid commit",
                                   "grant_kind": "commit", "amount": "-65", "grant_remaining": "35", "invoice_id": "inv-2026-09",
                                   "invoice_number": "INV-0041"}]),
-    "Tier": obj({"up_to": {"oneOf": [DECIMAL, {"type": "null"}]}, "unit_price": DECIMAL}, ("unit_price",)),
+    "Tier": obj({"up_to": {"oneOf": [DECIMAL, {"type": "null"}]}, "unit_price": UNIT_PRICE}, ("unit_price",)),
     "PriceInput": obj({"id": {"type": "string"}, "metric": {"type": "string"}, "currency": {"type": "string"}, "effective_from": TIME,
-                       "unit_price": DECIMAL, "tiers": {"type": "array", "items": ref("Tier"), "minItems": 1},
-                       "group_key": {"type": "string"}, "group_prices": {"type": "object", "additionalProperties": DECIMAL}},
+                       "unit_price": UNIT_PRICE, "tiers": {"type": "array", "items": ref("Tier"), "minItems": 1},
+                       "group_key": {"type": "string"}, "group_prices": {"type": "object", "additionalProperties": UNIT_PRICE}},
                       ("metric", "currency", "effective_from"),
                       examples=[{"metric": "tokens", "currency": "USD", "effective_from": "2026-01-01T00:00:00Z",
                                  "tiers": [{"up_to": "1000000", "unit_price": "0.000015"}, {"unit_price": "0.00001"}]}]),
