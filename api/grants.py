@@ -99,12 +99,17 @@ def totals_json(result: DrawDown, currency: str) -> dict:
 
 @bp.get("/customers/<customer_id>/ledger")
 def get_ledger(customer_id: str):
+    """The entries in [from, to), half-open like every range of the API, so that adjacent ranges
+    neither repeat nor drop an entry at their shared bound. Drawn down as of `to` (or now, if
+    sooner): nothing after it changes an entry before it."""
     _customer_or_404(customer_id)
     start, end = stored_range(request.args)
     now = datetime.now(UTC).replace(tzinfo=None)
     ledger = customer_draw_down(services().store, customer_id=customer_id, as_of=min(end, now) if end else now).ledger
     if start is not None:
         ledger = ledger[ledger.time >= start]
+    if end is not None:
+        ledger = ledger[ledger.time < end]
     entries = [
         {"time": iso_utc(r.time), "entry": r.entry, "grant_id": r.grant_id, "grant_name": r.grant_name,
          "grant_kind": r.grant_kind, "amount": decimal_text(r.amount), "grant_remaining": decimal_text(r.grant_remaining),

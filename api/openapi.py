@@ -213,12 +213,14 @@ def path_param(name: str) -> dict:
     return {"name": name, "in": "path", "required": True, "schema": {"type": "string", "pattern": r"^[^\s/?#]{1,128}$"}}
 
 
-def query(name: str, schema: dict, *, required: bool = False) -> dict:
-    return {"name": name, "in": "query", "required": required, "schema": schema}
+def query(name: str, schema: dict, *, required: bool = False, description: str | None = None) -> dict:
+    return {"name": name, "in": "query", "required": required, "schema": schema,
+            **({"description": description} if description else {})}
 
 
 CUSTOMER = path_param("customer_id")
-RANGE = (query("from", TIME), query("to", TIME))
+RANGE = (query("from", TIME, description="inclusive"),
+         query("to", TIME, description="exclusive: the range is [from, to), as for every range of this API"))
 
 
 def document() -> dict:

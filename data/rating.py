@@ -4,7 +4,12 @@ Rating works on quarter-hour buckets of the customer's events, in time order. Ea
 the price in effect at that bucket (so a price change mid-period splits the period exactly); a price that takes
 effect inside a quarter hour splits that bucket at its effective_from.
 Graduated tiers count units cumulatively within the billing period, a calendar month in the
-customer's time zone, across all group values. Per-group prices pick the unit price by the
+customer's time zone, across all group values, in time order: bucket by bucket. A bucket's events
+are simultaneous at its resolution, so no group value's units come before another's: the bucket
+is rated whole, from the units before it, and its cost is shared across its group values in
+proportion to their quantities (`pro_rata`). Crossing a tier boundary, every group value pays the
+bucket's blended rate, whatever the values are called; a period's total is the rating of its
+buckets' totals, the same however its events are grouped. Per-group prices pick the unit price by the
 bucket's value of the price's group key, falling back to the price's `unit_price`.
 
 Spend over time is defined for SUM and COUNT metrics, whose units add up; MAX, LATEST and
@@ -15,13 +20,16 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
+from decimal import Context, Decimal
+from itertools import groupby
+from operator import itemgetter
 from zoneinfo import ZoneInfo
 
 import pandas as pd
 
 from data.columns import PropertyColumns, fetch
 from data.models import BillableMetric, Customer, Invoice, LineItem, Price, Tier
+from data.money import EXACT
 from data.prices import list_prices
 from data.store import Store, frame
 from data.schema import BUCKET_MINUTES
@@ -29,6 +37,11 @@ from data.usage import SERIES_COLUMNS, aggregate_sql, group_sql, is_bucket_align
 
 ADDITIVE = ("SUM", "COUNT")
 ZERO = Decimal(0)
+# A share of a bucket's cost keeps 15 places, a quantity's 9 and a unit price's 6: the share of
+# units all at one price is then exact. The product of a cost and a quantity, each within EXACT's
+# digits, is exact within WIDE's before it is divided.
+SHARE_STEP = Decimal("1e-15")
+WIDE = Context(prec=2 * EXACT.prec)
 
 
 def price_at(prices: list[Price], instant: datetime) -> Price | None:
@@ -60,6 +73,29 @@ def unit_amount(price: Price, quantity: Decimal, *, position: Decimal, groups: d
     return quantity * (price.unit_price or ZERO)
 
 
+def pro_rata(amount: Decimal, quantities: list[Decimal]) -> list[Decimal]:
+    """`amount` shared in proportion to `quantities`, each share to SHARE_STEP (half even), the
+    last taking what rounding left, so that the shares add up to `amount` exactly. Zero is all
+    zeros (tiers charge nothing for a bucket whose quantities net to zero or less)."""
+    if amount == 0:
+        return [ZERO] * len(quantities)
+    total = sum(quantities, ZERO)
+    shares = [WIDE.divide(WIDE.multiply(amount, q), total).quantize(SHARE_STEP, context=EXACT)
+              for q in quantities[:-1]]
+    return [*shares, amount - sum(shares, ZERO)]
+
+
+def bucket_amounts(price: Price | None, position: Decimal, rows: list[tuple[dict, Decimal]]) -> list[Decimal]:
+    """The amount of each (group values, quantity) of one bucket whose units follow `position`
+    units of the period. Under tiers the bucket is rated whole and shared pro rata (see the module)."""
+    if price is None:
+        return [ZERO] * len(rows)
+    if price.tiers:
+        quantities = [qty for _, qty in rows]
+        return pro_rata(tiered_amount(price.tiers, position, sum(quantities, ZERO)), quantities)
+    return [unit_amount(price, qty, position=position, groups=groups) for groups, qty in rows]
+
+
 def month_start(instant: datetime, zone: ZoneInfo) -> datetime:
     local = instant.astimezone(zone)
     return datetime(local.year, local.month, 1, tzinfo=zone).astimezone(UTC)
@@ -81,8 +117,8 @@ def rated_buckets(store: Store, *, customer_id: str, metric: BillableMetric, sta
     zone = ZoneInfo(billing_tz)
     period_from = month_start(start, zone)
     keys = list(metric.group_keys)
-    # Within a quarter hour, groups are rated in the order of their values' JSON text, so which
-    # group's units cross a tier boundary is fixed (and as it was when a rollup kept that text).
+    # Within a quarter hour, groups come in the order of their values' JSON text, so which one
+    # takes what rounding leaves of a shared tiered cost (pro_rata) is fixed.
     order = f", CAST(to_json(map(?, [{', '.join(f'g{i}' for i in range(len(keys)))}])) AS VARCHAR)" if keys else ""
 
     # A price that takes effect inside a quarter hour splits it: the events from its
@@ -108,20 +144,18 @@ def rated_buckets(store: Store, *, customer_id: str, metric: BillableMetric, sta
                  metric.event_type, period_from.replace(tzinfo=None), end.astimezone(UTC).replace(tzinfo=None),
                  *([keys] if keys else [])])
 
-    rows = fetch(store, query)
     position: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
     out = []
-    for bucket, qty, *values in rows:
-        groups = dict(zip(keys, values))
-        qty = Decimal(qty or 0)  # exact text, as in usage_series: faster out of DuckDB than a Decimal
+    for bucket, group_rows in groupby(fetch(store, query), key=itemgetter(0)):
+        # exact text, as in usage_series: faster out of DuckDB than a Decimal
+        rows = [(dict(zip(keys, values)), Decimal(qty or 0)) for _, qty, *values in group_rows]
         when = bucket.replace(tzinfo=UTC)
         local = when.astimezone(zone)
         period = (local.year, local.month)
-        price = price_at(prices, bucket)
-        amount = unit_amount(price, qty, position=position[period], groups=groups) if price else ZERO
-        position[period] += qty
+        amounts = bucket_amounts(price_at(prices, bucket), position[period], rows)
+        position[period] += sum((qty for _, qty in rows), ZERO)
         if when >= start:
-            out.append((when, groups, qty, amount))
+            out.extend((when, groups, qty, amount) for (groups, qty), amount in zip(rows, amounts))
     return out
 
 
@@ -155,7 +189,9 @@ def spend_series(store: Store, *, customer_id: str, metric: BillableMetric, curr
 def estimate_invoice(store: Store, *, customer: Customer, metrics: list[BillableMetric], now: datetime) -> Invoice | None:
     """The current billing period's invoice computed live from usage x prices, or None when
     no metric has a price in the customer's currency. Additive metrics are rated bucket by
-    bucket; the others once, on the period's value, at the price in effect at its start."""
+    bucket; the others once, on the period's value, at the price in effect at its start. Its id
+    names the period by its first day in the customer's zone, the same all period long (the UTC
+    date of that midnight is the day before in zones ahead of UTC)."""
     zone = ZoneInfo(customer.timezone)
     start, end = month_start(now, zone), next_month_start(now, zone)
     lines = []
@@ -179,8 +215,8 @@ def estimate_invoice(store: Store, *, customer: Customer, metrics: list[Billable
     if not lines:
         return None
     return Invoice(
-        id=f"estimate:{customer.id}:{start.date()}", number="Estimate", customer_id=customer.id, status="draft",
-        type="USAGE", currency=customer.currency, issued_at=now.astimezone(UTC).replace(tzinfo=None),
+        id=f"estimate:{customer.id}:{start.astimezone(zone).date()}", number="Estimate", customer_id=customer.id,
+        status="draft", type="USAGE", currency=customer.currency, issued_at=now.astimezone(UTC).replace(tzinfo=None),
         period_start=start.replace(tzinfo=None), period_end=end.replace(tzinfo=None),
         total=sum((li.amount for li in lines), ZERO), line_items=tuple(lines),
     )  # fmt: skip

@@ -75,6 +75,19 @@ def test_ledger_lists_grants_and_deductions_with_their_invoices(client, worked_e
         ("deduction", "commit", "-15", "INV-oct")]  # fmt: skip
 
 
+def test_ledger_ranges_are_half_open_so_adjacent_ones_share_no_entry(client, worked_example):
+    def entries(start, end):
+        got = client.get(f"/v1/customers/{A}/ledger", headers=AUTH, query_string={"from": start, "to": end}).json["data"]
+        return [(e["entry"], e["grant_id"], e["invoice_number"]) for e in got]
+
+    september = entries("2024-09-01T00:00:00Z", "2024-10-01T00:00:00Z")
+    october = entries("2024-10-01T00:00:00Z", "2024-11-01T00:00:00Z")
+    # the credit and the October invoice take effect at 2024-10-01T00:00Z: October's, not September's
+    assert september == [("grant", "commit", None), ("deduction", "commit", "INV-sep")]
+    assert october == [("grant", "credit", None), ("deduction", "credit", "INV-oct"), ("deduction", "commit", "INV-oct")]
+    assert september + october == entries("2024-09-01T00:00:00Z", "2024-11-01T00:00:00Z")
+
+
 @pytest.mark.parametrize("path", [f"/v1/customers/{A}/ledger", f"/v1/customers/{A}/invoices"])
 def test_a_list_from_after_its_to_is_a_400_not_an_empty_list(client, world, path):
     r = client.get(path, headers=AUTH, query_string={"from": "2026-10-02T00:00:00Z", "to": "2026-10-01T00:00:00Z"})

@@ -17,6 +17,7 @@ from data.rating import estimate_invoice, spend_series
 
 MAR, APR = datetime(2026, 3, 1, tzinfo=UTC), datetime(2026, 4, 1, tzinfo=UTC)
 CUSTOMER = Customer("c", "C", "USD", "UTC", "en_US")
+TIERS = (Tier(D(1000), D("0.01")), Tier(None, D("0.005")))
 
 
 @pytest.fixture
@@ -86,6 +87,50 @@ def test_tiers_count_within_the_customers_month_whatever_zone_the_view_is_in(sto
                        start=datetime(2026, 3, 31, 15, tzinfo=UTC), end=datetime(2026, 4, 1, 15, tzinfo=UTC),
                        tz="Asia/Tokyo", billing_tz="UTC")
     assert [(w.date().isoformat(), v) for w, v in zip(got.window_start, got.value)] == [("2026-04-01", D(16))]
+
+
+def send_a_crossing_quarter_hour(store, big, small):
+    """900 tokens on Mar 1, then a quarter hour on Mar 2 whose 400 cross the 1000-token boundary:
+    `big` sends 300 at its start, `small` 100 at its end."""
+    send(store, (datetime(2026, 3, 1, 9, tzinfo=UTC), "900", "eu"), (datetime(2026, 3, 2, 9, tzinfo=UTC), "300", big),
+         (datetime(2026, 3, 2, 9, 14, tzinfo=UTC), "100", small))
+
+
+@pytest.mark.parametrize("big, small", [("us", "apac"), ("apac", "us")])
+def test_a_quarter_hour_crossing_a_tier_boundary_shares_its_cost_pro_rata_whatever_the_groups_are_called(
+        store_with_tokens, big, small):
+    upsert_prices(store_with_tokens, [price(tiers=TIERS)])
+    send_a_crossing_quarter_hour(store_with_tokens, big, small)
+    # Mar 2 09:00-09:15 holds units 901-1300: 100 x 0.01 + 300 x 0.005 = 2.5, shared 300:100
+    # as 1.875 and 0.625 (each 0.00625 a unit), not 100 cheap units to whichever name sorts first
+    got = {g: v for _, g, v in spend(store_with_tokens, window="none", group_by="region")}
+    assert got == {"eu": D(9), big: D("1.875"), small: D("0.625")}
+
+
+def test_sharing_a_crossing_quarter_hour_changes_the_split_not_the_periods_total(store_with_tokens):
+    upsert_metrics(store_with_tokens, [BillableMetric("all_tokens", "All tokens", "tokens", "llm", "SUM", "tokens", ())])
+    upsert_prices(store_with_tokens, [price(tiers=TIERS), price(id="all", metric="all_tokens", tiers=TIERS)])
+    send_a_crossing_quarter_hour(store_with_tokens, "us", "apac")
+    estimate = estimate_invoice(store_with_tokens, customer=CUSTOMER, now=datetime(2026, 3, 20, tzinfo=UTC),
+                                metrics=[get_metric(store_with_tokens, m) for m in ("tokens", "all_tokens")])
+    # 1300 units: 1000 x 0.01 + 300 x 0.005 = 11.5, grouped by region (9 + 1.875 + 0.625) or not,
+    # and as for a metric whose units are all in one group
+    assert sum(v for *_, v in spend(store_with_tokens, window="none", group_by="region")) == D("11.5")
+    assert spend(store_with_tokens, window="none") == spend(store_with_tokens, window="none", metric="all_tokens") == [
+        (None, None, D("11.5"))]  # fmt: skip
+    assert [li.amount for li in estimate.line_items] == [D("11.5"), D("11.5")]
+
+
+def test_shares_that_do_not_end_keep_15_places_and_the_last_group_takes_what_is_left(store_with_tokens):
+    upsert_prices(store_with_tokens, [price(tiers=(Tier(D(1), D(1)), Tier(None, D("0.5"))))])
+    t = datetime(2026, 3, 3, 9, tzinfo=UTC)
+    send(store_with_tokens, (t, "1", "a"), (t, "1", "b"), (t, "1", "c"))
+    # units 1-3 cost 1 + 2 x 0.5 = 2, a third each: 0.666666666666667 to 15 places (half even)
+    # for a and b; c, last by name, takes the rest, so the three add up to 2 exactly
+    got = spend(store_with_tokens, window="none", group_by="region")
+    assert got == [(None, "a", D("0.666666666666667")), (None, "b", D("0.666666666666667")),
+                   (None, "c", D("0.666666666666666"))]  # fmt: skip
+    assert sum(v for *_, v in got) == D(2)
 
 
 def test_prices_per_group_value_with_a_default(store_with_tokens):
@@ -162,6 +207,19 @@ def test_live_draft_equals_the_sum_of_rated_usage(store_with_tokens):
     assert [(li.name, li.quantity, li.amount) for li in estimate.line_items] == [
         ("Tokens", D(2000), D(15)), ("Calls", D(5), D("1.25"))]  # fmt: skip
     assert estimate.period_start == datetime(2026, 3, 1) and estimate.status == "draft"
+
+
+@pytest.mark.parametrize("zone, now", [
+    ("Pacific/Auckland", datetime(2026, 2, 28, 11, tzinfo=UTC)),  # Mar 1 00:00 there (+13), Feb 28 in UTC
+    ("Pacific/Auckland", datetime(2026, 3, 31, 10, 59, tzinfo=UTC)),  # Mar 31 23:59 there
+    ("America/Los_Angeles", datetime(2026, 3, 1, 8, tzinfo=UTC)),  # Mar 1 00:00 there (-8)
+    ("America/Los_Angeles", datetime(2026, 4, 1, 6, 59, tzinfo=UTC)),  # Mar 31 23:59 there (-7), Apr 1 in UTC
+])  # fmt: skip
+def test_the_live_estimates_id_names_its_period_by_its_first_day_in_the_customers_zone(store_with_tokens, zone, now):
+    upsert_prices(store_with_tokens, [price(metric="calls", unit_price=D(1))])
+    customer = Customer("c", "C", "USD", zone, "en_US")
+    estimate = estimate_invoice(store_with_tokens, customer=customer, now=now, metrics=[get_metric(store_with_tokens, "calls")])
+    assert estimate.id == "estimate:c:2026-03-01"
 
 
 def test_no_price_no_estimate(store_with_tokens):
