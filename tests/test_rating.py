@@ -238,6 +238,9 @@ def test_no_price_no_estimate(store_with_tokens):
     ({"metric": "tokens", "currency": "USD", "effective_from": "2026-01-01T00:00:00Z", "unit_price": "1",
       "group_key": "region", "group_prices": {"a": "1"}}, "group_key"),
     ({"metric": "tokens", "currency": "USD", "effective_from": "2026-01-01", "unit_price": "1"}, "effective_from"),
+    ({"metric": "tokens", "currency": "USD", "effective_from": "2026-01-01T00:00:00Z", "unit_price": "-0.01"}, "unit_price"),
+    ({"metric": "tokens", "currency": "USD", "effective_from": "2026-01-01T00:00:00Z",
+      "tiers": [{"up_to": "10", "unit_price": "1"}, {"unit_price": "-1"}]}, "tiers[1].unit_price"),
 ])  # fmt: skip
 def test_bad_price_is_400_and_writes_nothing(client, world, body, field):
     r = client.post("/v1/prices", headers=AUTH, json=body)
@@ -315,3 +318,9 @@ def test_a_later_price_in_one_request_replaces_an_earlier_one_for_the_same_start
     assert client.post("/v1/prices", headers=AUTH, json=body).status_code == 200
     listed = client.get("/v1/prices", headers=AUTH, query_string={"metric": "calls"}).json["data"]
     assert [p["unit_price"] for p in listed] == ["2"]
+
+
+def test_an_amount_with_too_many_digits_says_so(client, world):
+    r = client.post("/v1/prices", headers=AUTH, json={"metric": "tokens", "currency": "USD",
+                                                      "effective_from": "2026-01-01T00:00:00Z", "unit_price": "1" * 33})
+    assert r.status_code == 400 and r.json["error"]["message"] == "unit_price may have at most 29 digits before the point"
