@@ -18,8 +18,10 @@ import dash
 from dash import Input, Output, State, dcc, html
 from flask import Flask, g, request
 
+from dashboards.formatting import parsed
 from dashboards.options import DASHBOARDS, option_value
 from data import Store
+from data.customers import get_customer
 from data.models import Customer
 from theme import css_variables, palette
 
@@ -63,6 +65,13 @@ def look_of(claims: Any | None, customer: Customer | None = None) -> Look:
         tz=option_value(name, options, "timezone") or (customer.timezone if customer else "UTC"),
         locale=option_value(name, options, "locale") or (customer.locale if customer else "en_US"),
     )
+
+
+def page_language(locale: str) -> str:
+    """The `lang` of a page, from its locale (`en` for en_US, `zh-Hant` for zh_Hant_TW): a screen
+    reader then reads its numbers, money and dates, formatted in that locale, in its language."""
+    language = parsed(locale)
+    return "-".join(filter(None, (language.language, language.script)))
 
 
 def token_from_search(search: Any) -> str | None:
@@ -112,12 +121,14 @@ def denied_page(status: int, claims: Any | None = None) -> tuple[str, int, dict[
 
 
 class EmbedDash(dash.Dash):
-    """Dash with the verified token's palette written into the page head, so the first paint is themed."""
+    """Dash with the verified token's palette written into the page head, so the first paint is
+    themed, and the language of its locale on <html>."""
 
     def interpolate_index(self, **kwargs: Any) -> str:
         page = super().interpolate_index(**kwargs)
-        look = look_of(g.get("embed_claims"))
+        look = g.get("embed_look") or look_of(None)
         style = f'<style id="eb-theme">{css_variables(look.colors, look.font)}</style>'
+        page = page.replace("<html", f'<html lang="{page_language(look.locale)}"', 1)
         return page.replace("</head>", f'<meta name="referrer" content="no-referrer">{style}</head>', 1)
 
 
@@ -141,7 +152,7 @@ def install_gate(server: Flask, deps: EmbedDeps) -> None:
             return denied_page(getattr(exc, "status", 401), getattr(exc, "claims", None))
         if claims.dashboard != name:
             return denied_page(403, claims)
-        g.embed_claims = claims
+        g.embed_look = look_of(claims, get_customer(deps.store, claims.customer_id))
         return None
 
 

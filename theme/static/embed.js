@@ -27,6 +27,8 @@
     iframe.src = options.url;
     iframe.title = options.title || "Billing dashboard";
     iframe.style.cssText = "width:100%;border:0;display:block;overflow:hidden;";
+    // The page scrolls in a plain iframe too short for it; this one is always as tall as the
+    // page, and a scrollbar showing while it catches up would narrow the page and change its height.
     iframe.setAttribute("scrolling", "no");
     iframe.height = options.initialHeight || 480;
     element.appendChild(iframe);
