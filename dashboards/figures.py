@@ -13,6 +13,7 @@ import pandas as pd
 from babel.dates import format_date, format_skeleton
 from babel.numbers import get_decimal_symbol, get_group_symbol
 
+from dashboards.formatting import money
 from theme import plotly_template, series_colors
 
 NO_GROUP = "(none)"
@@ -52,8 +53,12 @@ def usage_bar_figure(
     locale: str = "en_US",
     font: str = "system",
     group_names: Mapping[str, str] | None = None,
+    currency: str | None = None,
 ) -> dict:
-    """Stacked daily bars, one trace per group value; `series` has window_start, group, value."""
+    """Stacked daily bars, one trace per group value; `series` has window_start, group, value.
+
+    With a `currency` the values are spend: each hover shows it as money in the locale, rounded
+    to the currency's minor unit (Plotly's own `%{y}` would show the float drawn, `12.3456789`)."""
     palette = series_colors(colors)
     group_names = group_names or {}
     # Plain loops over the columns: a pandas groupby costs more than the whole figure here.
@@ -63,6 +68,9 @@ def usage_bar_figure(
         by_group.setdefault(None if missing else str(group), []).append((start.date(), value))
     grouped = any(g is not None for g in by_group)
     days = {d: (d.isoformat(), day_label(d, locale)) for rows in by_group.values() for d, _ in rows}
+    # Each distinct amount formatted once; bars of a daily series repeat amounts.
+    amounts = {v: money(v, currency, locale) for v in set(series["value"])} if currency else None
+    value_text = "%{hovertext}" if currency else "%{y:,}" + f" {unit}"
     traces = []
     for i, group in enumerate(sorted(g for g in by_group if g is not None) + ([None] if None in by_group else [])):
         raw = NO_GROUP if group is None else group
@@ -76,7 +84,8 @@ def usage_bar_figure(
                 "y": [float(v) for _, v in rows],  # floats for drawing only; totals stay Decimal
                 "customdata": [days[d][1] for d, _ in rows],
                 "marker": {"color": palette[i % len(palette)]},
-                "hovertemplate": "%{customdata}: %{y:,}" + f" {unit}<extra>{name}</extra>",
+                "hovertemplate": "%{customdata}: " + value_text + f"<extra>{name}</extra>",
+                **({"hovertext": [amounts[v] for _, v in rows]} if amounts is not None else {}),
             }
         )
     tickvals, ticktext = _day_ticks(first_day, last_day, locale)

@@ -31,6 +31,10 @@ WINDOWS = ("30", "60", "90")
 VALUES = ("quantity", "spend")
 NAME = "usage"
 EMPTY_FIGURE = {"data": [], "layout": {"height": 320}}
+# Once the link has stopped working the page shows only the notice: no empty axes beside it.
+NO_FIGURE = {"data": [], "layout": {"height": 10, "margin": {"l": 0, "r": 0, "t": 0, "b": 0},
+                                    "xaxis": {"visible": False}, "yaxis": {"visible": False},
+                                    "paper_bgcolor": "rgba(0,0,0,0)", "plot_bgcolor": "rgba(0,0,0,0)"}}
 
 # Sends the page's view to the host page, so embed.js can restore it after refreshing a link.
 POST_VIEW = """function (window_, metric, groupBy, value) {
@@ -46,6 +50,15 @@ def _group_names(claims: Any, key: str | None) -> tuple[str, dict[str, str]]:
     """Display name of a group key and of its values, from the token's bm_group_key_overrides."""
     override = claims.group_overrides.get(key or "", {})
     return override.get("display_name") or key or "", dict(override.get("values") or {})
+
+
+def _labelled_dropdown(label: str, *, id: str, **props: Any) -> html.Label:
+    """A single-choice dropdown named by its label. Dash 4's dropdown is a button whose
+    aria-labelledby names only `<id>-value-count` (shown when several values are chosen, so never
+    here) and `<id>-value` (the choice): the wrapping <label> is ignored, and it takes no aria
+    props. The label's text takes the first id, so the button is named "Metric API calls"."""
+    return html.Label([html.Span(label, id=f"{id}-value-count"),
+                       dcc.Dropdown(id=id, clearable=False, searchable=False, **props)])
 
 
 def layout(claims: Any, deps: EmbedDeps, state: dict[str, str]) -> html.Div:
@@ -65,10 +78,9 @@ def layout(claims: Any, deps: EmbedDeps, state: dict[str, str]) -> html.Div:
             ),
             html.Div(
                 [
-                    html.Label(["Metric", dcc.Dropdown(id="usage-metric", options=[{"label": m.name, "value": m.slug} for m in metrics],
-                                                       value=metric, clearable=False, searchable=False)]),
-                    html.Label(["Group by", dcc.Dropdown(id="usage-group-by", options=[], value=state.get("group_by", ""),
-                                                         clearable=False, searchable=False)]),
+                    _labelled_dropdown("Metric", id="usage-metric", value=metric,
+                                       options=[{"label": m.name, "value": m.slug} for m in metrics]),
+                    _labelled_dropdown("Group by", id="usage-group-by", options=[], value=state.get("group_by", "")),
                     html.Label(["Show", dcc.RadioItems(id="usage-value", options=[{"label": "Quantity", "value": "quantity"},
                                                                                   {"label": "Spend", "value": "spend"}],
                                                        value=state.get("value") if state.get("value") in VALUES else "quantity",
@@ -121,7 +133,7 @@ class _Shown:
         zone = ZoneInfo(self.look.tz)
         self.first_day, self.last_day = self.start.astimezone(zone).date(), (self.end - timedelta(seconds=1)).astimezone(zone).date()
         query = {"customer_id": customer.id, "start": self.start, "end": self.end, "tz": self.look.tz}
-        self.series = self.breakdown = None
+        self.breakdown = None
 
         def series(metric: BillableMetric, **kw):
             if self.spend:
@@ -143,12 +155,13 @@ class _Shown:
         key = ("usage-page-totals", customer.id, tuple(self.metrics), self.spend, self.currency, self.start, self.end,
                self.look.tz)
         pending_totals = deps.queries.submit(deps.store.memo, key, totals, usage_of=customer.id)
-        self.unavailable = self.spend and self.metric is not None and self.metric.aggregation not in ADDITIVE
-        # Spend of a metric with no price in the currency: said so, not drawn as zeros (which read as free).
-        self.unpriced = (self.spend and self.metric is not None and not self.unavailable
+        # Spend the metric has none of is said so, not drawn as zeros (which read as free): spend of a
+        # metric that does not add up (a max, a distinct count), or of one with no price in the currency.
+        self.not_additive = self.spend and self.metric is not None and self.metric.aggregation not in ADDITIVE
+        self.unpriced = (self.spend and self.metric is not None and not self.not_additive
                          and not list_prices(deps.store, metric=self.metric.slug, currency=self.currency))
-        self.unavailable = self.unavailable or self.unpriced
-        if self.metric is not None and not self.unavailable:
+        self.series = frame([], SERIES_COLUMNS)
+        if self.metric is not None and not (self.not_additive or self.unpriced):
             self.series = series(self.metric, window_size="day", group_by=self.group_by)
             if self.group_by:
                 self.breakdown = _per_group(self.series, self.metric) if self.metric.aggregation in _FOLDS else series(
@@ -214,15 +227,15 @@ def register(app: dash.Dash, deps: EmbedDeps) -> None:
         claims = verified(deps, search, NAME)
         customer = claims and get_customer(deps.store, claims.customer_id)
         if customer is None:
-            return EMPTY_FIGURE, [], [], expired_notice()
+            return NO_FIGURE, [], [], expired_notice()
         shown = _Shown(deps, claims, customer, window, metric_slug, group_by, value)
         if shown.metric is None:
             return EMPTY_FIGURE, [], [], html.P("No usage metrics yet.", className="eb-empty")
         look, metric = shown.look, shown.metric
-        series = frame([], SERIES_COLUMNS) if shown.unavailable else shown.series
-        figure = usage_bar_figure(series, colors=look.colors, font=look.font, locale=look.locale,
+        figure = usage_bar_figure(shown.series, colors=look.colors, font=look.font, locale=look.locale,
                                   first_day=shown.first_day, last_day=shown.last_day, unit=shown.unit(metric),
-                                  group_names={NO_GROUP: metric.name, **shown.value_names})  # fmt: skip
+                                  group_names={NO_GROUP: metric.name, **shown.value_names},
+                                  currency=shown.currency if shown.spend else None)  # fmt: skip
         totals = table(["Metric", "Total", "Unit"], shown.totals_rows(), table_id="usage-totals-table", numeric={1},
                         selected=[m.slug for m in shown.metrics].index(metric.slug),
                         cell_ids=[f"usage-total-{m.slug}" for m in shown.metrics])  # fmt: skip
@@ -235,10 +248,10 @@ def register(app: dash.Dash, deps: EmbedDeps) -> None:
         caption = [element("Span", f"Last {shown.days} days · {span} · {look.tz}" + (f" · spend in {shown.currency}" if shown.spend else ""))]
         if shown.unpriced:
             caption.append(element("P", f"{metric.name} has no price in {shown.currency} yet.", className="eb-empty"))
-        elif shown.unavailable:
+        elif shown.not_additive:
             caption.append(element("P", f"Spend is shown for metrics that add up; {metric.name} is a {metric.aggregation.lower()}.",
                                   className="eb-empty"))
-        elif series.empty:
+        elif shown.series.empty:
             caption.append(element("P", f"No {metric.name.lower()} in the last {shown.days} days.", className="eb-empty"))
         return figure, totals, breakdown, caption
 

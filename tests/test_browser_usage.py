@@ -104,6 +104,37 @@ def test_link_revoked_while_open_stops_showing_data(dash_duo, live_server, world
     assert dash_duo.get_logs() == []
 
 
+def test_link_that_stops_working_while_open_shows_the_notice_without_the_chart(dash_duo, live_server, world):
+    data = api_url(live_server)
+    open_dashboard(dash_duo, data["url"])
+    dash_duo.wait_for_element("#usage-chart .xtick")
+    requests.post(f"{live_server}/v1/tokens/revoke", headers=AUTH, json={"token_id": data["token_id"]}, timeout=10)
+    dash_duo.find_element("#usage-window input[value='60']").find_element(By.XPATH, "./ancestor::label").click()
+    dash_duo.wait_for_text_to_equal(".eb-expired h2", "This link has expired")
+    dash_duo.wait_for_no_elements("#usage-chart .xtick, #usage-chart .ytick, #usage-chart .xtitle, #usage-chart .ytitle")
+    assert dash_duo.find_element("#usage-chart").size["height"] <= 10
+    assert dash_duo.get_logs() == []
+
+
+# The text of the elements an element's aria-labelledby names, in order, as a screen reader joins them.
+LABELLED_BY = """return (arguments[0].getAttribute("aria-labelledby") || "").split(/\\s+/)
+    .map(id => document.getElementById(id)).filter(Boolean).map(e => e.textContent.trim()).join(" ");"""
+
+
+def test_dropdowns_are_named_by_their_labels(dash_duo, live_server, world):
+    open_dashboard(dash_duo, api_url(live_server)["url"])
+    dash_duo.wait_for_text_to_equal("#usage-metric .dash-dropdown-value", "API calls")
+    dash_duo.wait_for_text_to_equal("#usage-group-by .dash-dropdown-value", "No grouping")
+    for dropdown_id, name in (("usage-metric", "Metric API calls"), ("usage-group-by", "Group by No grouping")):
+        target = dash_duo.find_element(f"#{dropdown_id}").find_element(By.XPATH, "preceding-sibling::input")
+        dash_duo.driver.execute_script("arguments[0].focus()", target)  # as a Tab onto it does
+        focused = dash_duo.driver.switch_to.active_element  # the focus target hands focus to the dropdown's button
+        assert focused.get_attribute("id") == dropdown_id
+        assert dash_duo.driver.execute_script(LABELLED_BY, focused) == name
+        assert focused.accessible_name == name  # as Chromium computes it
+    assert dash_duo.get_logs() == []
+
+
 def test_spend_view_rates_usage_by_price(dash_duo, live_server, world):
     r = requests.post(f"{live_server}/v1/prices", headers=AUTH, timeout=10, json={
         "metric": "tokens", "currency": "USD", "effective_from": "2020-01-01T00:00:00Z", "unit_price": "0.01"})

@@ -128,3 +128,13 @@ def test_spend_of_a_metric_without_a_price_says_so_instead_of_drawing_zeros(clie
     response = r.json["response"]
     assert response["usage-chart"]["figure"]["data"] == []
     assert "Tokens has no price in USD yet." in json.dumps(response["usage-caption"]["children"])
+
+
+def test_spend_chart_hovers_in_money_of_the_customers_currency(client, world):
+    client.post("/v1/prices", headers=AUTH, json={"metric": "tokens", "currency": "USD",
+                                                  "effective_from": "2020-01-01T00:00:00Z", "unit_price": "0.01"})
+    url = client.post("/v1/dashboards/getEmbeddableUrl", headers=AUTH, json={"customer_id": A, "dashboard": "usage"})
+    r = client.post(CALLBACK, json=render_request(token_of(url.json["data"]["url"]), metric="tokens", group_by="", value="spend"))
+    assert r.status_code == 200, r.text
+    [trace] = r.json["response"]["usage-chart"]["figure"]["data"]
+    assert trace["hovertext"] == ["$12.35"] and "%{hovertext}" in trace["hovertemplate"]  # 1,234.5 x $0.01, half up

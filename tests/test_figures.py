@@ -78,3 +78,20 @@ def test_grants_in_several_currencies_say_theirs_and_hover_in_their_money():
                               money=lambda amount, currency: fmt.money(amount, currency, "en_US"))
     used = next(t for t in figure["data"] if t["name"] == "Used")
     assert used["customdata"] == ["€1.50", "$390,226.64"] and "%{customdata}" in used["hovertemplate"]
+
+
+def test_spend_hovers_show_money_in_the_currency_and_locale():
+    series = frame([(1, "eu", "12.3456789"), (2, "eu", "0.005"), (2, "us", "12.3456789")])
+    fig = usage_bar_figure(series, colors=palette({}), first_day=date(2026, 3, 1), last_day=date(2026, 3, 30),
+                           unit="USD", currency="USD", group_names={"eu": "Europe"})
+    assert [t["hovertext"] for t in fig["data"]] == [["$12.35", "$0.01"], ["$12.35"]]
+    assert fig["data"][0]["hovertemplate"] == "%{customdata}: %{hovertext}<extra>Europe</extra>"
+    yen = usage_bar_figure(frame([(1, None, "1234.5")]), colors=palette({}), first_day=date(2026, 3, 1),
+                           last_day=date(2026, 3, 30), unit="JPY", currency="JPY", locale="ja_JP")
+    assert yen["data"][0]["hovertext"] == ["￥1,235"]
+
+
+def test_quantity_hovers_keep_plotlys_number_and_the_unit():
+    trace = build(frame([(1, "eu", "12.3456789")]))["data"][0]
+    assert "hovertext" not in trace
+    assert trace["hovertemplate"] == "%{customdata}: %{y:,} calls<extra>Europe</extra>"
