@@ -193,8 +193,9 @@ def url(customer_id, dashboard, colors, options, expires_in, db, server):
 
 
 def _error_text(error: dict) -> str:
-    allowed = f" (allowed: {', '.join(error['allowed'])})" if error.get("allowed") else ""
-    return f"{error['field']}: {error['message']}{allowed}"
+    allowed = f" (allowed: {', '.join(map(str, error['allowed']))})" if error.get("allowed") else ""
+    field = f"{error['field']}: " if error.get("field") else ""
+    return f"{field}{error.get('message', 'refused')}{allowed}"
 
 
 def _url_from_server(server: str, config: Config, body: dict) -> str:
@@ -214,9 +215,12 @@ def _url_from_server(server: str, config: Config, body: dict) -> str:
     except urllib.error.HTTPError as exc:
         try:
             error = json.load(exc)["error"]
-        except (ValueError, KeyError, TypeError):
-            raise click.ClickException(f"{server} answered {exc.code}") from None
-        raise click.ClickException(_error_text(error)) from None
+            text = _error_text(error)
+        except (ValueError, KeyError, TypeError, AttributeError):
+            raise click.ClickException(f"{server} answered {exc.code}, not an embedash error") from None
+        raise click.ClickException(text) from None
+    except (ValueError, KeyError, TypeError):
+        raise click.ClickException(f"{server} did not answer like an embedash server") from None
     except (urllib.error.URLError, OSError) as exc:
         raise click.ClickException(f"cannot reach {server}: {getattr(exc, 'reason', exc)}") from None
 

@@ -21,6 +21,8 @@ def upsert_prices(store: Store, prices: Iterable[Price]) -> None:
     for p in prices:
         kept = [k for k in kept if k.id != p.id and _key(k) != _key(p)]
         kept.append(p)
+    if not kept:
+        return
     rows = [
         [p.id, p.metric, p.currency, p.effective_from, p.unit_price,
          json.dumps([{"up_to": None if t.up_to is None else str(t.up_to), "unit_price": str(t.unit_price)} for t in p.tiers])

@@ -5,6 +5,8 @@ import os
 import re
 import subprocess
 import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from contextlib import contextmanager
 from urllib.parse import parse_qs, urlparse
 
@@ -102,6 +104,29 @@ def test_url_asks_a_running_server_for_a_store_it_holds(env):
 def test_url_names_a_server_it_cannot_reach(env):
     out = run("url", "acme-corp", "--server", "http://127.0.0.1:9")
     assert out.exit_code != 0 and "cannot reach http://127.0.0.1:9" in out.output
+
+
+class _NotEmbedash(BaseHTTPRequestHandler):
+    def do_POST(self):  # noqa: N802 (http.server's name)
+        status, body = (200, b"hello") if self.path.startswith("/ok") else (502, b'{"error": "bad gateway"}')
+        self.send_response(status)
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.mark.parametrize("prefix, message", [("/ok", "did not answer like an embedash server"),
+                                             ("/bad", "answered 502, not an embedash error")])
+def test_url_says_when_a_server_is_not_embedash(env, prefix, message):
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _NotEmbedash)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        out = run("url", "acme-corp", "--server", f"http://127.0.0.1:{server.server_port}{prefix}")
+    finally:
+        server.shutdown()
+    assert out.exit_code != 0 and message in out.output
 
 
 def test_serve_runs_waitress_and_answers(env):

@@ -40,3 +40,8 @@ def test_a_call_of_prices_at_many_scales_stores_each_exactly(store):
     units = ["0.000001", "12345678901234567890123.123457", "7"]
     upsert_prices(store, [price(f"p{i}", datetime(2026, 1 + i, 1), u) for i, u in enumerate(units)])
     assert [p for _, _, p in stored(store)] == [Decimal(u) for u in units]
+
+
+def test_an_empty_call_stores_nothing(store):
+    upsert_prices(store, [])
+    assert stored(store) == []
