@@ -13,8 +13,8 @@ from dash import Input, Output, State, dcc, html
 
 from dashboards import formatting as fmt
 from dashboards.figures import grant_bar_figure
+from dashboards.export import csv_download, notice_area, notice_when_expired
 from dashboards.options import option_value
-from dashboards.export import csv_download
 from dashboards.shell import EmbedDeps, Look, look_of, verified
 from data.customers import get_customer
 from data.drawdown import DrawDown, customer_draw_down
@@ -95,7 +95,7 @@ def _grant_rows(result: DrawDown, look: Look, hide_names: bool) -> html.Div:
     return html.Div(rows, className="eb-grants")
 
 
-def _ledger_table(result: DrawDown, look: Look, hide_names: bool) -> html.Table:
+def _ledger_table(result: DrawDown, look: Look, hide_names: bool) -> html.Div:
     loc, tz = look.locale, look.tz
     currency = dict(zip(result.balances["id"], result.balances["currency"]))
     head = html.Thead(html.Tr([html.Th("Date"), html.Th("Entry"), html.Th("Grant"), html.Th("Invoice"),
@@ -109,7 +109,7 @@ def _ledger_table(result: DrawDown, look: Look, hide_names: bool) -> html.Table:
         ])
         for e in result.ledger.iloc[::-1].itertuples()  # newest first
     ]  # fmt: skip
-    return html.Table([head, html.Tbody(body)], className="eb-table", id="ledger-table")
+    return html.Div(html.Table([head, html.Tbody(body)], className="eb-table", id="ledger-table"), className="eb-scroll")
 
 
 def shown(deps: EmbedDeps, claims: Any) -> tuple[DrawDown, Look, bool, str]:
@@ -142,6 +142,7 @@ def layout(claims: Any, deps: EmbedDeps, state: dict[str, str]) -> html.Div:
             _ledger_table(result, look, hide),
             html.Button("Download CSV", id="ledger-csv", className="eb-button"),
             dcc.Download(id="ledger-csv-file"),
+            notice_area("ledger-csv"),
         ],
         className="eb-dashboard eb-balances",
     )
@@ -154,10 +155,13 @@ def register(app: dash.Dash, deps: EmbedDeps) -> None:
         claims = verified(deps, search, *NAMES)
         if claims is None:
             return None
-        result, _, hide, _ = shown(deps, claims)
+        result, look, hide, _ = shown(deps, claims)
         currency = dict(zip(result.balances["id"], result.balances["currency"]))
-        rows = [[e.time.date(), e.entry, KIND_LABELS[e.grant_kind] if hide else e.grant_name, e.invoice_number or "",
-                 currency[e.grant_id], money_text(e.amount, currency[e.grant_id]),
+        # dates as the ledger on screen shows them: in the page's zone
+        rows = [[fmt.local_date(e.time, look.tz), e.entry, KIND_LABELS[e.grant_kind] if hide else e.grant_name,
+                 e.invoice_number or "", currency[e.grant_id], money_text(e.amount, currency[e.grant_id]),
                  money_text(e.grant_remaining, currency[e.grant_id])]
                 for e in result.ledger.iloc[::-1].itertuples()]  # fmt: skip
         return csv_download(["date", "entry", "grant", "invoice", "currency", "amount", "grant_balance"], rows, "ledger.csv")
+
+    notice_when_expired(app, deps, "ledger-csv", *NAMES)

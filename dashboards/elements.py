@@ -20,7 +20,7 @@ def element(tag: str, children: Any = None, **props: Any) -> Element:
 
 def table(head: list[str], rows: list[list[Any]], *, table_id: str, numeric: set[int], selected: int | None = None,
           cell_ids: list[str] | None = None) -> Element:
-    """A themed table; `numeric` columns align right, `cell_ids[r]` names row r's second cell."""
+    """A themed table that scrolls sideways on its own when its columns outgrow the frame; `numeric` columns align right, `cell_ids[r]` names row r's second cell."""
     num = ["eb-num" if i in numeric else None for i in range(len(head))]
     thead = element("Thead", element("Tr", [element("Th", h, className=num[i]) for i, h in enumerate(head)]))
     body = [
@@ -29,4 +29,5 @@ def table(head: list[str], rows: list[list[Any]], *, table_id: str, numeric: set
                 className="eb-selected" if r == selected else None)
         for r, row in enumerate(rows)
     ]  # fmt: skip
-    return element("Table", [thead, element("Tbody", body)], className="eb-table", id=table_id)
+    return element("Div", element("Table", [thead, element("Tbody", body)], className="eb-table", id=table_id),
+                   className="eb-scroll")

@@ -1,10 +1,19 @@
-"""CSV downloads: exactly the rows a table shows, handed to a `dcc.Download`."""
+"""CSV downloads: exactly the rows a table shows, handed to a `dcc.Download`; dates as the table
+shows them too (the dashboard says in which zone).
+
+A click once the link has stopped working downloads nothing and shows the expired notice in
+the page's notice area for that button, which frame.js sees and tells the host."""
 from __future__ import annotations
 
 import csv
 import io
 from collections.abc import Iterable, Sequence
 from typing import Any
+
+import dash
+from dash import Input, Output, State, html
+
+from dashboards.shell import EmbedDeps, expired_notice, verified
 
 
 def csv_download(header: Sequence[str], rows: Iterable[Sequence[Any]], filename: str) -> dict:
@@ -13,3 +22,22 @@ def csv_download(header: Sequence[str], rows: Iterable[Sequence[Any]], filename:
     writer.writerow(header)
     writer.writerows(rows)
     return {"content": out.getvalue(), "filename": filename, "type": "text/csv"}
+
+
+def notice_area(button: str) -> html.Div:
+    """Where a click on `button` says the link has expired: a child of the dashboard's root, so
+    the page's one CSS rule hides everything beside the notice."""
+    return html.Div(id=f"{button}-notice")
+
+
+def notice_when_expired(app: dash.Dash, deps: EmbedDeps, button: str, *dashboards: str) -> None:
+    """A callback of its own beside the download's, so the download keeps its one output: a
+    click on `button` whose link no longer verifies fills `notice_area(button)`."""
+
+    @app.callback(Output(f"{button}-notice", "children"), Input(button, "n_clicks"), State("eb-url", "search"),
+                  prevent_initial_call=True)
+    def _notice(clicks: int | None, search: str | None):
+        # A button drawn anew (the invoice detail's) runs this unclicked: only a click tells.
+        if not clicks or verified(deps, search, *dashboards) is not None:
+            return dash.no_update
+        return expired_notice()

@@ -55,7 +55,18 @@ def day(naive_utc: datetime, tz: str, locale: str) -> str:
     return format_date(local_date(naive_utc, tz), "medium", locale=parsed(locale))
 
 
+def last_day(end_exclusive: datetime, tz: str) -> date:
+    """The last local day of a period that ends (exclusive) at `end_exclusive`, naive UTC: the
+    day before the one the end falls on (periods end at the midnight that follows them)."""
+    return local_date(end_exclusive, tz) - timedelta(days=1)
+
+
+def days(first: date, last: date, locale: str) -> str:
+    """`Oct 1, 2026 – Oct 31, 2026`: a span of whole days, both ends included."""
+    loc = parsed(locale)
+    return f"{format_date(first, 'medium', locale=loc)} – {format_date(last, 'medium', locale=loc)}"
+
+
 def period(start: datetime, end_exclusive: datetime, tz: str, locale: str) -> str:
     """A service period as the customer reads it: its first and last local day."""
-    last = local_date(end_exclusive, tz) - timedelta(days=1)
-    return f"{day(start, tz, locale)} – {format_date(last, 'medium', locale=locale)}"
+    return days(local_date(start, tz), last_day(end_exclusive, tz), locale)

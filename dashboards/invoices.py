@@ -1,7 +1,12 @@
 """The invoices dashboard: the last 90 days of invoices, newest first, with a search box; a
 click shows an invoice's line items. Both tables download as CSV through verified callbacks.
-When the integrator has sent no draft for the current period, an estimate computed live from
-usage x prices leads the list, labelled as such."""
+When the integrator has sent no usage draft for the current period, an estimate computed live
+from usage x prices leads the list, labelled as such.
+
+A billing period is a calendar fact of the invoice: its bounds are midnights in the customer's
+billing zone, so periods are labelled in that zone whatever display zone the token asks for.
+The list's CSV writes them so too: `period_first_day` and `period_last_day` (inclusive), ISO
+dates in the customer's zone, as the Period column reads."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -14,7 +19,7 @@ import pandas as pd
 from dash import ALL, Input, Output, State, ctx, dcc, html
 
 from dashboards import formatting as fmt
-from dashboards.export import csv_download
+from dashboards.export import csv_download, notice_area, notice_when_expired
 from dashboards.options import option_value
 from dashboards.shell import EmbedDeps, Look, expired_notice, look_of, verified
 from data.customers import get_customer
@@ -49,9 +54,11 @@ def layout(claims: Any, deps: EmbedDeps, state: dict[str, str]) -> html.Div:
             html.Div(id="invoices-list"),
             html.Button("Download CSV", id="invoices-csv", className="eb-button"),
             dcc.Download(id="invoices-csv-file"),
+            notice_area("invoices-csv"),
             dcc.Store(id="invoice-selected"),
             html.Div(id="invoice-detail"),
             dcc.Download(id="invoice-lines-csv-file"),
+            notice_area("invoice-lines-csv"),
         ],
         className="eb-dashboard eb-invoices",
     )
@@ -68,7 +75,8 @@ class Shown:
 
 
 def shown_invoices(deps: EmbedDeps, claims: Any, search: str | None) -> Shown:
-    """The invoices the token may see and the search keeps, with display columns added."""
+    """The invoices the token may see and the search keeps, with display columns added: periods
+    in the customer's billing zone, the first day and the last (`period_first`, `period_last`)."""
     customer = get_customer(deps.store, claims.customer_id)
     look = look_of(claims, customer)
     invoice_type = option_value(NAME, claims.options, "invoice_type")
@@ -85,7 +93,9 @@ def shown_invoices(deps: EmbedDeps, claims: Any, search: str | None) -> Shown:
             row = frame([tuple(getattr(estimate, c) for c in INVOICE_COLUMNS)], INVOICE_COLUMNS).assign(status="estimate")
             rows = pd.concat([row, rows], ignore_index=True) if len(rows) else row
     rows["status_label"] = rows["status"].map(STATUS_LABELS)
-    rows["period_label"] = [fmt.period(r.period_start, r.period_end, look.tz, look.locale) for r in rows.itertuples()]
+    rows["period_first"] = [fmt.local_date(start, customer.timezone) for start in rows["period_start"]]
+    rows["period_last"] = [fmt.last_day(end, customer.timezone) for end in rows["period_end"]]
+    rows["period_label"] = [fmt.days(r.period_first, r.period_last, look.locale) for r in rows.itertuples()]
     rows["amount_label"] = [fmt.money(r.total, r.currency, look.locale) for r in rows.itertuples()]
     needle = search.strip().lower() if isinstance(search, str) else ""
     if needle:
@@ -94,14 +104,15 @@ def shown_invoices(deps: EmbedDeps, claims: Any, search: str | None) -> Shown:
     return Shown(rows, look, estimate)
 
 
-def _list_table(rows: pd.DataFrame) -> html.Table | html.P:
+def _list_table(rows: pd.DataFrame, search: str | None) -> html.Div | html.P:
     if rows.empty:
-        return html.P("No invoices in the last 90 days.", className="eb-empty")
+        needle = search.strip() if isinstance(search, str) else ""
+        return html.P(f'No invoices match "{needle}".' if needle else "No invoices in the last 90 days.", className="eb-empty")
     head = html.Thead(html.Tr([html.Th("Invoice"), html.Th("Period"), html.Th("Status"), html.Th("Amount", className="eb-num")]))
     body = [
         html.Tr(
             [
-                html.Td(r.number), html.Td(r.period_label),
+                html.Td(html.Button(r.number, type="button", className="eb-row-button")), html.Td(r.period_label),
                 html.Td(html.Span(r.status_label, className=f"eb-badge eb-status-{r.status}")),
                 html.Td(r.amount_label, className="eb-num"),
             ],
@@ -109,14 +120,15 @@ def _list_table(rows: pd.DataFrame) -> html.Table | html.P:
         )
         for r in rows.itertuples()
     ]  # fmt: skip
-    return html.Table([head, html.Tbody(body)], className="eb-table", id="invoices-table")
+    return html.Div(html.Table([head, html.Tbody(body)], className="eb-table", id="invoices-table"), className="eb-scroll")
 
 
 def live_estimate(deps: EmbedDeps, customer: Any):
-    """The current period's estimate, unless the integrator sent a draft covering now."""
+    """The current period's estimate, unless the integrator sent a usage draft covering now (a
+    scheduled one is a fixed fee beside the usage, which it does not estimate)."""
     now = datetime.now(UTC)
     naive_now = now.replace(tzinfo=None)
-    drafts = list_invoices(deps.store, customer_id=customer.id, statuses=["draft"])
+    drafts = list_invoices(deps.store, customer_id=customer.id, statuses=["draft"], type="USAGE")
     if any(r.period_start <= naive_now < r.period_end for r in drafts.itertuples()):
         return None
     return estimate_invoice(deps.store, customer=customer, metrics=list_metrics(deps.store), now=now)
@@ -154,15 +166,23 @@ def _detail(rows: pd.DataFrame, lines: pd.DataFrame, invoice_id: str, look: Look
                                html.Th("Unit price", className="eb-num"), html.Th("Amount", className="eb-num")]))
     return html.Div(
         [
-            html.H2([f"Invoice {inv.number} ", html.Span(inv.status_label, className=f"eb-badge eb-status-{inv.status}")],
-                    className="eb-subtitle"),
-            html.P(inv.period_label, className="eb-caption"),
-            *([html.P(ESTIMATE_NOTE, className="eb-caption eb-estimate-note")] if inv.status == "estimate" else []),
-            html.Table([head, html.Tbody(body), foot], className="eb-table", id="invoice-lines"),
+            *_heading(inv),
+            html.Div(html.Table([head, html.Tbody(body), foot], className="eb-table", id="invoice-lines"), className="eb-scroll"),
             html.Button("Download CSV", id="invoice-lines-csv", className="eb-button"),
         ],
         className="eb-detail",
     )
+
+
+def _heading(inv: Any) -> list:
+    """An invoice's number, status and period; the estimate, whose number is "Estimate", is
+    named by its period instead, with the note that says what it is."""
+    if inv.status == "estimate":
+        return [html.H2(f"Estimate for {inv.period_label}", className="eb-subtitle"),
+                html.P(ESTIMATE_NOTE, className="eb-caption eb-estimate-note")]  # fmt: skip
+    return [html.H2([f"Invoice {inv.number} ", html.Span(inv.status_label, className=f"eb-badge eb-status-{inv.status}")],
+                    className="eb-subtitle"),
+            html.P(inv.period_label, className="eb-caption")]  # fmt: skip
 
 
 def register(app: dash.Dash, deps: EmbedDeps) -> None:
@@ -171,7 +191,7 @@ def register(app: dash.Dash, deps: EmbedDeps) -> None:
         claims = verified(deps, search, NAME)
         if claims is None:
             return expired_notice()
-        return _list_table(shown_invoices(deps, claims, search_text).rows)
+        return _list_table(shown_invoices(deps, claims, search_text).rows, search_text)
 
     @app.callback(
         Output("invoice-detail", "children"),
@@ -205,9 +225,9 @@ def register(app: dash.Dash, deps: EmbedDeps) -> None:
         if claims is None:
             return None
         rows = shown_invoices(deps, claims, search_text).rows
-        table = [[r.number, r.period_start.date(), r.period_end.date(), r.status_label, r.currency,
-                  money_text(r.total, r.currency)] for r in rows.itertuples()]  # fmt: skip
-        header = ["number", "period_start", "period_end", "status", "currency", "amount"]
+        table = [[r.number, r.period_first, r.period_last, r.status_label, r.currency, money_text(r.total, r.currency)]
+                 for r in rows.itertuples()]  # fmt: skip
+        header = ["number", "period_first_day", "period_last_day", "status", "currency", "amount"]
         return csv_download(header, table, "invoices.csv")
 
     @app.callback(
@@ -232,3 +252,6 @@ def register(app: dash.Dash, deps: EmbedDeps) -> None:
         table = [[li.name, exact_text(li.quantity), "" if li.unit_price is None else exact_text(li.unit_price),
                   money_text(li.amount, currency)] for li in lines.itertuples()]  # fmt: skip
         return csv_download(["item", "quantity", "unit_price", "amount"], table, f"invoice-{number}.csv")
+
+    notice_when_expired(app, deps, "invoices-csv", NAME)
+    notice_when_expired(app, deps, "invoice-lines-csv", NAME)

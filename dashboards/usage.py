@@ -14,7 +14,7 @@ from dash import Input, Output, State, dcc, html
 
 from dashboards import formatting as fmt
 from dashboards.elements import element, table
-from dashboards.export import csv_download
+from dashboards.export import csv_download, notice_area, notice_when_expired
 from dashboards.figures import NO_GROUP, day_label, usage_bar_figure
 from dashboards.options import option_value
 from dashboards.shell import EmbedDeps, Look, expired_notice, look_of, verified
@@ -95,6 +95,7 @@ def layout(claims: Any, deps: EmbedDeps, state: dict[str, str]) -> html.Div:
             html.Div(id="usage-breakdown"),
             html.Button("Download CSV", id="usage-csv", className="eb-button"),
             dcc.Download(id="usage-csv-file"),
+            notice_area("usage-csv"),
             html.Span(id="usage-view-sink", hidden=True),
         ],
         className="eb-dashboard eb-usage",
@@ -280,6 +281,8 @@ def register(app: dash.Dash, deps: EmbedDeps) -> None:
                       shown.unit(shown.metric)] for r in shown.breakdown.itertuples()]  # fmt: skip
         return csv_download(["table", "metric", "group", "total", "unit"], rows,
                             f"usage-{shown.first_day}-{shown.last_day}.csv")  # fmt: skip
+
+    notice_when_expired(app, deps, "usage-csv", NAME)
 
     app.clientside_callback(
         POST_VIEW,

@@ -1,9 +1,17 @@
-"""Invoices dashboard callbacks over HTTP: token scoping of the selection and the CSV downloads."""
+"""Billing dashboard callbacks over HTTP: token scoping of the selection, the CSV downloads, the
+zones dates are in, and what a click says once the link has expired."""
 from __future__ import annotations
 
+import csv
+import io
+import re
+from datetime import UTC, date, datetime, timedelta
 from urllib.parse import parse_qs, urlparse
+from zoneinfo import ZoneInfo
 
-from conftest import A, AUTH, B_SECRET_REGION, C, cell_text, invoice_body, line
+import pytest
+
+from conftest import A, AUTH, B_SECRET_REGION, C, cell_text, cloud_event, invoice_body, iso_days_ago, line
 
 CALLBACK = "/embed/_dash-update-component"
 
@@ -68,7 +76,7 @@ def test_drawing_an_invoices_detail_downloads_nothing_until_its_button_is_clicke
 def test_list_csv_holds_exactly_the_shown_invoices(client, billing):
     body = csv_request(client, token(client)).json["response"]["invoices-csv-file"]["data"]
     lines = body["content"].strip().splitlines()
-    assert lines[0] == "number,period_start,period_end,status,currency,amount"
+    assert lines[0] == "number,period_first_day,period_last_day,status,currency,amount"
     assert [row.split(",")[0] for row in lines[1:]] == ["INV-A-2", "INV-A-4", "INV-A-3", "INV-A-1"]
     assert "INV-B-SECRET" not in body["content"] and "INV-A-OLD" not in body["content"]
     assert lines[1].endswith(",USD,20.13")  # 20.125 rounded half up to cents
@@ -120,3 +128,123 @@ def test_balance_cards_of_another_currency_are_a_row_of_their_own(client, billin
                                              "balance-total-remaining-EUR", "balance-total-uncovered-JPY")}
     assert cards == {"balance-total-remaining": "$20.00", "balance-total-used": "$85.00", "balance-total-uncovered": None,
                      "balance-total-remaining-EUR": "€100.00", "balance-total-uncovered-JPY": "¥30"}  # fmt: skip
+
+
+def list_request(client, tok: str, search_text: str | None = None):
+    """The invoice list callback: what the list shows for this search."""
+    return client.post(CALLBACK, json={
+        "output": "invoices-list.children", "outputs": {"id": "invoices-list", "property": "children"},
+        "inputs": [{"id": "invoices-search", "property": "value", "value": search_text}],
+        "changedPropIds": ["invoices-search.value"],
+        "state": [{"id": "eb-url", "property": "search", "value": f"?token={tok}"}],
+    })  # fmt: skip
+
+
+TOKYO = ZoneInfo("Asia/Tokyo")  # customer A's billing zone
+
+
+def tokyo_period(client, first: date, last: date) -> None:
+    """A finalized invoice of A's for the whole Tokyo days first..last, issued at its end."""
+    start, end = (datetime.combine(d, datetime.min.time(), TOKYO).astimezone(UTC) for d in (first, last + timedelta(days=1)))
+    iso = [t.isoformat().replace("+00:00", "Z") for t in (start, end)]
+    body = {**invoice_body("a-tokyo", "INV-A-TOKYO", A, "finalized", "7", [line("Usage", "1", "7", "7")]),
+            "period_start": iso[0], "period_end": iso[1], "issued_at": iso[1]}
+    assert client.post("/v1/invoices", headers=AUTH, json=body).status_code == 200
+
+
+def recent_days() -> tuple[date, date]:
+    """Ten whole Tokyo days ending yesterday: an invoice for them is in the 90-day list."""
+    today = datetime.now(TOKYO).date()
+    return today - timedelta(days=10), today - timedelta(days=1)
+
+
+def test_a_period_is_labelled_in_the_customers_billing_zone_whatever_zone_the_token_shows(client, billing):
+    first, last = recent_days()
+    tokyo_period(client, first, last)
+    tok = token(client, dashboard_options=[{"key": "timezone", "value": "America/New_York"}])
+    label = f"{first:%b} {first.day}, {first.year} – {last:%b} {last.day}, {last.year}"
+    assert label in list_request(client, tok).text  # New York would start it a day early
+
+
+def test_list_csv_gives_each_period_its_first_and_last_day_in_the_billing_zone(client, billing):
+    first, last = recent_days()
+    tokyo_period(client, first, last)
+    body = csv_request(client, token(client), search_text="INV-A-TOKYO").json["response"]["invoices-csv-file"]["data"]
+    assert list(csv.reader(io.StringIO(body["content"])))[1][:3] == ["INV-A-TOKYO", first.isoformat(), last.isoformat()]
+
+
+def test_a_search_that_matches_nothing_says_so(client, billing):
+    text = list_request(client, token(client), "no-such-invoice").text
+    assert 'No invoices match \\"no-such-invoice\\".' in text and "in the last 90 days" not in text
+
+
+def test_ledger_csv_dates_are_the_days_the_ledger_shows_in_the_pages_zone(client, billing):
+    tok = token(client, "commits_and_credits", customer=C, dashboard_options=[{"key": "timezone", "value": "America/New_York"}])
+    r = download_request(client, tok, "ledger-csv", {})
+    rows = list(csv.reader(io.StringIO(r.json["response"]["ledger-csv-file"]["data"]["content"])))
+    # INV-C-OCT draws on both grants at its period's start, 2024-10-01T00:00Z: Sep 30 in New York
+    assert [row[0] for row in rows[1:] if row[3] == "INV-C-OCT"] == ["2024-09-30", "2024-09-30"]
+
+
+def notice_request(client, button: str, search: str, clicks: int | None = 1):
+    return client.post(CALLBACK, json={
+        "output": f"{button}-notice.children", "outputs": {"id": f"{button}-notice", "property": "children"},
+        "inputs": [{"id": button, "property": "n_clicks", "value": clicks}], "changedPropIds": [f"{button}.n_clicks"],
+        "state": [{"id": "eb-url", "property": "search", "value": search}],
+    })  # fmt: skip
+
+
+@pytest.mark.parametrize("button", ["invoices-csv", "invoice-lines-csv", "ledger-csv", "usage-csv"])
+def test_a_download_clicked_after_the_link_expired_shows_the_expired_notice(client, button):
+    r = notice_request(client, button, "?token=expired-or-forged")
+    assert r.status_code == 200 and "This link has expired" in r.text
+
+
+def test_a_download_clicked_while_the_link_works_leaves_the_notice_area_empty(client, billing):
+    r = notice_request(client, "invoices-csv", f"?token={token(client)}")
+    assert r.status_code == 200 and r.json["response"] == {}  # nothing updated
+
+
+def test_a_lines_button_drawn_anew_says_nothing_until_clicked(client):
+    r = notice_request(client, "invoice-lines-csv", "?token=expired-or-forged", clicks=None)
+    assert r.status_code == 200 and r.json["response"] == {}
+
+
+def priced_usage_now(client) -> None:
+    """Tokens priced, and some used a minute ago: A's current period has something to estimate."""
+    assert client.post("/v1/prices", headers=AUTH, json={"metric": "tokens", "currency": "USD", "unit_price": "0.01",
+                                                         "effective_from": "2020-01-01T00:00:00Z"}).status_code == 200
+    now = datetime.now(UTC)
+    event = cloud_event("now", A, "llm", now - timedelta(minutes=1), tokens="10", model="atlas")
+    assert client.post("/v1/events", headers=AUTH, json=[event]).status_code == 200
+
+
+def draft_covering_today(client, type: str) -> None:
+    body = {**invoice_body("a-now", "INV-A-NOW", A, "draft", "49.99", [line("Platform fee", "1", "49.99", "49.99")],
+                           type=type), "period_start": iso_days_ago(5), "period_end": iso_days_ago(-5)}
+    assert client.post("/v1/invoices", headers=AUTH, json=body).status_code == 200
+
+
+def estimate_id(client, tok: str) -> str | None:
+    """The id of the estimate row the list shows, if it shows one."""
+    ids = [m.group(1) for m in re.finditer(r'"index":\s*"(estimate:[^"]+)"', list_request(client, tok).text)]
+    return ids[0] if ids else None
+
+
+def test_a_scheduled_draft_covering_today_leaves_the_usage_estimate_listed(client, billing):
+    priced_usage_now(client)
+    draft_covering_today(client, "SCHEDULED")  # a fixed fee: it says nothing of the usage
+    assert estimate_id(client, token(client)) is not None
+
+
+def test_a_usage_draft_covering_today_takes_the_estimates_place(client, billing):
+    priced_usage_now(client)
+    draft_covering_today(client, "USAGE")
+    assert estimate_id(client, token(client)) is None
+
+
+def test_the_estimates_heading_names_its_period_not_a_number(client, billing):
+    priced_usage_now(client)
+    tok = token(client)
+    text = select(client, tok, estimate_id(client, tok)).text
+    assert "Estimate for " in text and "Invoice Estimate" not in text

@@ -7,6 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import requests
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.keys import Keys
 
 from conftest import A, A_INVOICES, AUTH, C, cloud_event
 from dashboards.formatting import money
@@ -170,4 +172,27 @@ def test_no_estimate_when_the_filter_hides_drafts(dash_duo, live_server, billing
     open_url(dash_duo, live_server, "invoices", **option("invoice_status_filter", "FINALIZED"))
     dash_duo.wait_for_element("#invoices-table", timeout=10)
     assert "Estimate" not in listed_numbers(dash_duo)
+    assert dash_duo.get_logs() == []
+
+
+def test_the_keyboard_reaches_an_invoice_and_opens_it(dash_duo, live_server, billing):
+    open_url(dash_duo, live_server, "invoices")
+    dash_duo.wait_for_element("#invoices-table", timeout=10)
+    dash_duo.find_element("#invoices-search").click()
+    ActionChains(dash_duo.driver).send_keys(Keys.TAB).perform()  # from the search box to the first row
+    assert dash_duo.driver.execute_script("return document.activeElement.textContent") == "INV-A-2"
+    ActionChains(dash_duo.driver).send_keys(Keys.ENTER).perform()
+    dash_duo.wait_for_contains_text("#invoice-detail .eb-subtitle", "Invoice INV-A-2")
+    assert dash_duo.find_element("#invoice-total").text == "$20.13"
+    assert dash_duo.get_logs() == []
+
+
+def test_a_download_clicked_after_the_link_was_revoked_says_the_link_expired(dash_duo, live_server, billing):
+    open_url(dash_duo, live_server, "invoices")
+    dash_duo.wait_for_element("#invoices-table", timeout=10)
+    r = requests.post(f"{live_server}/v1/tokens/revoke", headers=AUTH, json={"customer_id": A}, timeout=10)
+    assert r.status_code == 200
+    dash_duo.find_element("#invoices-csv").click()
+    dash_duo.wait_for_text_to_equal("#invoices-csv-notice h2", "This link has expired")
+    assert not dash_duo.find_element("#invoices-csv").is_displayed()  # the page shows only the notice
     assert dash_duo.get_logs() == []

@@ -183,6 +183,16 @@ def test_a_page_fits_a_320_px_window(dash_duo, host, dashboard, customer, show: 
     assert dash_duo.get_logs() == []
 
 
+def test_a_table_spans_a_frame_narrower_than_640_px(dash_duo, host):
+    dash_duo.driver.set_window_size(600, 1000)
+    dash_duo.driver.get(host.embed_url("usage"))
+    dash_duo.wait_for_text_to_equal("#usage-total-api_calls", "3", timeout=15)
+    widths = dash_duo.driver.execute_script(
+        "return [document.querySelector('#usage-totals-table tr').offsetWidth, document.getElementById('usage-totals').clientWidth]")
+    assert widths[0] == widths[1]  # three short columns, their rows spread over the frame's width
+    assert dash_duo.get_logs() == []
+
+
 # 3. Ready means the first data is on screen
 
 # What of its data a frame shows: bars drawn in a chart, and text in an element.
@@ -242,5 +252,5 @@ def test_borders_of_inputs_and_dropdowns_stand_out_3_to_1_from_the_page(dash_duo
     assert border_contrast("#usage-window") >= 3  # a segmented control
     dash_duo.driver.get(host.embed_url("invoices", theme=theme))
     dash_duo.wait_for_contains_text("#invoices-table", "INV-A-1", timeout=15)
-    assert border_contrast("#invoices-search") >= 3
+    assert border_contrast(".eb-search") >= 3  # the box Dash wraps the search input in draws its border
     assert dash_duo.get_logs() == []
