@@ -1,5 +1,5 @@
-"""CSV downloads: exactly the rows a table shows, handed to a `dcc.Download`; dates as the table
-shows them too (the dashboard says in which zone).
+"""CSV downloads: exactly the rows a table shows, handed to a `dcc.Download`, with dates as the
+table shows them (the same days, in the same zone).
 
 A click once the link has stopped working downloads nothing and shows the expired notice in
 the page's notice area for that button, which frame.js sees and tells the host."""
