@@ -14,8 +14,9 @@ from data.models import AGGREGATIONS, GRANT_KINDS, INVOICE_STATUSES, INVOICE_TYP
 from data.usage import WINDOW_SIZES
 from theme import COLOR_NAMES
 
-DECIMAL = {"type": "string", "pattern": r"^-?\d{1,29}(\.\d+)?$", "examples": ["12.50"]}
-UNIT_PRICE = {"type": "string", "pattern": r"^\d{1,29}(\.\d{1,6})?$", "examples": ["0.000015"],
+DECIMAL = {"type": "string", "pattern": r"^-?[0-9]{1,29}(\.[0-9]+)?$", "examples": ["12.50"]}
+# A negative zero ("-0", "-0.000") is zero, not negative: the API takes it, so the pattern does too.
+UNIT_PRICE = {"type": "string", "pattern": r"^([0-9]{1,29}(\.[0-9]{1,6})?|-0{1,29}(\.0{1,6})?)$", "examples": ["0.000015"],
               "description": "a decimal string, not negative, with up to 6 places"}
 TIME = {"type": "string", "format": "date-time", "examples": ["2026-11-01T00:00:00Z"]}
 TEXT = {"type": "string", "minLength": 1, "maxLength": 256}

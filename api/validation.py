@@ -140,8 +140,9 @@ def decimal_text(value: Decimal | int | None) -> str | None:
     return None if value is None else exact_text(value)
 
 
-_DECIMAL_TEXT = re.compile(r"^-?\d{1,29}(\.\d+)?$")
-_TOO_MANY_DIGITS = re.compile(r"^-?\d{30,}(\.\d+)?$")
+# [0-9], not \d: Python's \d takes every script's digits ("١" for 1), a JSON Schema pattern's only ASCII.
+_DECIMAL_TEXT = re.compile(r"^-?[0-9]{1,29}(\.[0-9]+)?$")
+_TOO_MANY_DIGITS = re.compile(r"^-?[0-9]{30,}(\.[0-9]+)?$")
 
 
 def decimal_string(value: Any, *, field: str, places: int = 9, positive: bool = False) -> Decimal:
@@ -151,6 +152,8 @@ def decimal_string(value: Any, *, field: str, places: int = 9, positive: bool = 
     if not isinstance(value, str) or not _DECIMAL_TEXT.fullmatch(value):
         raise bad_request(f'{field} must be a decimal string like "12.50", got {value!r}', field=field)
     parsed = Decimal(value)
+    if parsed.is_zero():
+        parsed = parsed.copy_abs()  # "-0" is zero, and is stored and answered as "0", never "-0"
     if -parsed.as_tuple().exponent > places:
         raise bad_request(f"{field} may have at most {places} decimal places", field=field)
     if positive and parsed <= 0:

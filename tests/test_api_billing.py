@@ -122,6 +122,7 @@ def test_invoice_list_filters_by_status_and_issue_date(client, worked_example):
     (invoice("x", type="MONTHLY"), 400, "type"),
     (invoice("x", total="65.0.0", lines=LINE_65), 400, "total"),
     (invoice("x", total=65, lines=LINE_65), 400, "total"),
+    (invoice("x", total="\u0666\u0665", lines=LINE_65), 400, "total"),  # Arabic-Indic 65: only ASCII digits
     (invoice("x", total="66", lines=LINE_65), 400, "total"),
     (invoice("x", currency="ABC"), 400, "currency"),
     (invoice("x", customer="nobody"), 404, "customer_id"),
@@ -203,3 +204,9 @@ def test_new_customer_with_only_id_and_name_gets_the_defaults(client):
 
 def test_unknown_invoice_is_404(client, world):
     assert client.get("/v1/invoices/nope", headers=AUTH).status_code == 404
+
+
+def test_a_negative_zero_unit_price_is_answered_as_zero(client, world):
+    r = client.post("/v1/prices", headers=AUTH, json={"metric": "tokens", "currency": "USD", "unit_price": "-0.00",
+                                                      "effective_from": "2026-01-01T00:00:00Z"})
+    assert r.status_code == 200 and r.json["data"][0]["unit_price"] == "0"  # never "-0", which shows as "-$0"

@@ -56,9 +56,11 @@ def write_csv(path, rows):
     return str(path)
 
 
-def as_parquet(csv_path: str, target) -> str:
-    """The CSV's rows as Parquet, its times a TIMESTAMP WITH TIME ZONE column."""
-    duckdb.connect().execute(f"""COPY (SELECT * REPLACE (CAST(time AS TIMESTAMPTZ) AS time)
+def as_parquet(csv_path: str, target, *, naive: bool = False) -> str:
+    """The CSV's rows as Parquet, its times a TIMESTAMP WITH TIME ZONE column; `naive`, a
+    TIMESTAMP column (no time zone) holding their UTC wall-clock times."""
+    time = "timezone('UTC', CAST(time AS TIMESTAMPTZ))" if naive else "CAST(time AS TIMESTAMPTZ)"
+    duckdb.connect().execute(f"""COPY (SELECT * REPLACE ({time} AS time)
         FROM read_csv('{csv_path}', all_varchar=true)) TO '{target}' (FORMAT parquet)""")
     return str(target)
 
@@ -79,6 +81,18 @@ def test_parquet_with_a_data_column_and_timestamps_loads(ready, tmp_path):
         json_object('tokens', i, 'region', 'eu') AS data FROM range(100) t(i)) TO '{path}' (FORMAT parquet)""")
     assert load_events_file(ready, path).inserted == 100
     assert tokens_total(ready) == Decimal(sum(range(100)))
+
+
+def test_a_naive_parquet_timestamp_is_taken_as_utc(ready, tmp_path):
+    """A Parquet TIMESTAMP without a time zone is a UTC wall-clock time (data.bulk, README), not the
+    writer's or the server's local time."""
+    path = str(tmp_path / "naive.parquet")
+    duckdb.connect().execute(f"""COPY (SELECT 'n1' AS id, 'f' AS source, 'llm' AS type, 'c1' AS subject,
+        TIMESTAMP '2026-01-10 09:30:00.25' AS time, json_object('tokens', 1) AS data) TO '{path}' (FORMAT parquet)""")
+    assert duckdb.connect().execute(f"DESCRIBE SELECT time FROM read_parquet('{path}')").fetchone()[1] == "TIMESTAMP"
+    assert load_events_file(ready, path).inserted == 1
+    stored = ready.cursor().execute("SELECT time FROM events").fetchall()
+    assert stored == [(datetime(2026, 1, 10, 9, 30, 0, 250000, tzinfo=UTC).replace(tzinfo=None),)]  # the store keeps naive UTC
 
 
 def write_rows(path: str, fmt: str, rows: int, *, bad_last: bool = False) -> str:
@@ -163,12 +177,12 @@ def test_a_bad_row_names_file_row_and_field_and_writes_nothing(ready, tmp_path, 
     assert count_events(ready) == 0 and tokens_total(ready) == 0
 
 
-@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+@pytest.mark.parametrize("fmt", ["csv", "parquet", "parquet naive"])
 def test_a_row_dated_more_than_a_day_ahead_names_its_row_and_writes_nothing(ready, tmp_path, fmt):
     ahead = (datetime.now(UTC) + timedelta(days=36500)).strftime("%Y-%m-%dT%H:%M:%SZ")  # 2126 for 2026: a wrong year
     path = write_csv(tmp_path / "ahead.csv", ["1,f,llm,c1,2026-01-05T10:00:00Z,eu,1", f"2,f,llm,c1,{ahead},eu,1"])
-    if fmt == "parquet":
-        path = as_parquet(path, tmp_path / "ahead.parquet")
+    if fmt != "csv":
+        path = as_parquet(path, tmp_path / "ahead.parquet", naive=fmt == "parquet naive")
     with pytest.raises(LoadError) as exc:
         load_events_file(ready, path)
     assert str(exc.value) == f"{path}: row 2, field time: is more than 24 hours ahead of the server's clock"

@@ -74,6 +74,28 @@ def test_every_example_is_valid_against_its_schema(name):
         assert not errors, (name, errors)
 
 
+# Unit prices the API takes and refuses, at the edges of its rule: zero and negative zero, negatives,
+# 6 places and 7, 29 digits and 30, and forms Decimal() parses but the API refuses.
+UNIT_PRICE_TEXTS = ["0", "-0", "-00", "-0.000", "-0.000000", "-0.0000000", "-0.000001", "-1", "-1.5", "0.000015", "1.123456",
+                    "1.1234567", "1.0000000", "9" * 29, "9" * 29 + ".999999", "9" * 30, "00012", "1e3", "-0e0", "+1", "+0",
+                    " 1", "1 ", "1\n", "\t1", "1.", ".5", "-", "", "NaN", "\u0661"]  # fmt: skip
+
+
+@pytest.mark.parametrize("text", UNIT_PRICE_TEXTS, ids=repr)
+def test_unit_price_pattern_takes_exactly_what_the_api_takes(client, text):
+    """Schemathesis only sends what the pattern allows, so a pattern stricter than the API (it refused
+    "-0") goes unnoticed there: this asks the API itself."""
+    spec = client.get("/v1/openapi.json").json
+    pattern = spec["components"]["schemas"]["PriceInput"]["properties"]["unit_price"]["pattern"]
+    r = client.post("/v1/billable-metrics", headers=AUTH, json={"slug": "tokens", "event_type": "llm", "aggregation": "SUM",
+                                                                "value_property": "tokens"})
+    assert r.status_code == 200, r.json
+    r = client.post("/v1/prices", headers=AUTH, json={"metric": "tokens", "currency": "USD",
+                                                      "effective_from": "2026-01-01T00:00:00Z", "unit_price": text})
+    assert r.status_code in (200, 400) and (r.status_code == 200 or r.json["error"]["field"] == "unit_price"), r.json
+    assert (r.status_code == 200) == bool(re.fullmatch(pattern, text)), r.json
+
+
 @schemathesis.serializer("application/x-ndjson")
 def _ndjson(ctx, value) -> bytes:
     """Events one a line, as `POST /v1/events` takes them (anything else generated: one line of JSON)."""
