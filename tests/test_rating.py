@@ -133,6 +133,17 @@ def test_shares_that_do_not_end_keep_15_places_and_the_last_group_takes_what_is_
     assert sum(v for *_, v in got) == D(2)
 
 
+def test_a_share_exactly_on_a_half_rounds_to_the_even_neighbour(store_with_tokens):
+    upsert_prices(store_with_tokens, [price(tiers=(Tier(D("7.999999996"), D("0.125")), Tier(None, D("0.125001"))))])
+    t = datetime(2026, 3, 3, 9, tzinfo=UTC)
+    send(store_with_tokens, (t, "1", "a"), (t, "3", "b"), (t, "4", "c"))
+    # units 1-8 cost 7.999999996 x 0.125 + 0.000000004 x 0.125001 = 1.000000000000004. a's eighth,
+    # 0.1250000000000005, is a tie at the 15th place and keeps the even 0 (half up: ...001); b's
+    # three eighths, 0.3750000000000015, go up to the even 2 (half down: ...001); c takes the rest
+    assert spend(store_with_tokens, window="none", group_by="region") == [
+        (None, "a", D("0.125000000000000")), (None, "b", D("0.375000000000002")), (None, "c", D("0.500000000000002"))]  # fmt: skip
+
+
 def test_prices_per_group_value_with_a_default(store_with_tokens):
     upsert_prices(store_with_tokens, [price(unit_price=D("0.03"), group_key="region",
                                             group_prices={"eu": D("0.02"), "us": D("0.01")})])
