@@ -15,6 +15,10 @@ from data.usage import WINDOW_SIZES
 from theme import COLOR_NAMES
 
 DECIMAL = {"type": "string", "pattern": r"^-?[0-9]{1,29}(\.[0-9]+)?$", "examples": ["12.50"]}
+# What the API takes (validation.decimal_string): amounts and quantities to 9 places, line prices to 6.
+AMOUNT_IN = {**DECIMAL, "pattern": r"^-?[0-9]{1,29}(\.[0-9]{1,9})?$", "description": "a decimal string with up to 9 places"}
+LINE_PRICE_IN = {**DECIMAL, "pattern": r"^-?[0-9]{1,29}(\.[0-9]{1,6})?$", "examples": ["0.000015"],
+                 "description": "a decimal string with up to 6 places"}
 # A negative zero ("-0", "-0.000") is zero, not negative: the API takes it, so the pattern does too.
 UNIT_PRICE = {"type": "string", "pattern": r"^([0-9]{1,29}(\.[0-9]{1,6})?|-0{1,29}(\.0{1,6})?)$", "examples": ["0.000015"],
               "description": "a decimal string, not negative, with up to 6 places"}
@@ -102,10 +106,10 @@ SCHEMAS: dict[str, Any] = {
                        examples=[{"window_start": "2026-11-01T00:00:00-04:00", "window_end": "2026-11-02T00:00:00-05:00",
                                   "group": "atlas", "value": "48210.5"}]),
     "LineItemInput": obj({"name": TEXT, "billable_metric": {"type": "string"}, "group_values": {"type": "object", "additionalProperties": {"type": "string"}},
-                          "quantity": DECIMAL, "unit_price": DECIMAL, "amount": DECIMAL}, ("name", "quantity", "unit_price", "amount")),
+                          "quantity": AMOUNT_IN, "unit_price": LINE_PRICE_IN, "amount": AMOUNT_IN}, ("name", "quantity", "unit_price", "amount")),
     "InvoiceInput": obj({"id": {"type": "string"}, "number": TEXT, "customer_id": {"type": "string"},
                          "status": {"enum": list(INVOICE_STATUSES)}, "type": {"enum": list(INVOICE_TYPES)}, "currency": {"type": "string"},
-                         "issued_at": TIME, "period_start": TIME, "period_end": TIME, "total": DECIMAL,
+                         "issued_at": TIME, "period_start": TIME, "period_end": TIME, "total": AMOUNT_IN,
                          "line_items": {"type": "array", "items": ref("LineItemInput")}},
                         ("id", "number", "customer_id", "status", "type", "currency", "issued_at", "period_start", "period_end", "total")),
     "Invoice": obj({"id": {"type": "string"}, "number": {"type": "string"}, "customer_id": {"type": "string"},
@@ -120,7 +124,7 @@ SCHEMAS: dict[str, Any] = {
                               "period_end": "2026-11-01T00:00:00Z", "total": "123.45",
                               "line_items": [{"name": "Tokens", "billable_metric": "tokens", "group_values": {"model": "atlas"},
                                               "quantity": "8230000", "unit_price": "0.000015", "amount": "123.45"}]}]),
-    "GrantInput": obj({"id": {"type": "string"}, "kind": {"enum": list(GRANT_KINDS)}, "name": TEXT, "amount": DECIMAL, "currency": {"type": "string"},
+    "GrantInput": obj({"id": {"type": "string"}, "kind": {"enum": list(GRANT_KINDS)}, "name": TEXT, "amount": AMOUNT_IN, "currency": {"type": "string"},
                        "priority": {"type": "integer", "minimum": 0, "maximum": 1_000_000}, "starting_at": TIME, "ending_before": TIME,
                        "product": {"type": "string", "description": "a label shown with the grant; it does not limit which "
                                    "invoices the grant pays (every invoice in its currency draws it down)"}},
@@ -171,7 +175,7 @@ SCHEMAS: dict[str, Any] = {
                        examples=[{"time": "2026-10-01T00:00:00Z", "entry": "deduction", "grant_id": "grant-1", "grant_name": "Prepaid commit",
                                   "grant_kind": "commit", "amount": "-65", "grant_remaining": "35", "invoice_id": "inv-2026-09",
                                   "invoice_number": "INV-0041"}]),
-    "Tier": obj({"up_to": {"oneOf": [DECIMAL, {"type": "null"}]}, "unit_price": UNIT_PRICE}, ("unit_price",)),
+    "Tier": obj({"up_to": {"oneOf": [AMOUNT_IN, {"type": "null"}]}, "unit_price": UNIT_PRICE}, ("unit_price",)),
     "PriceInput": obj({"id": {"type": "string"}, "metric": {"type": "string"}, "currency": {"type": "string"}, "effective_from": TIME,
                        "unit_price": UNIT_PRICE, "tiers": {"type": "array", "items": ref("Tier"), "minItems": 1},
                        "group_key": {"type": "string"}, "group_prices": {"type": "object", "additionalProperties": UNIT_PRICE}},

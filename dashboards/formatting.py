@@ -66,7 +66,3 @@ def days(first: date, last: date, locale: str) -> str:
     loc = parsed(locale)
     return f"{format_date(first, 'medium', locale=loc)} – {format_date(last, 'medium', locale=loc)}"
 
-
-def period(start: datetime, end_exclusive: datetime, tz: str, locale: str) -> str:
-    """A service period as the customer reads it: its first and last local day."""
-    return days(local_date(start, tz), last_day(end_exclusive, tz), locale)

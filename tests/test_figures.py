@@ -53,10 +53,10 @@ def test_plain_elements_serialise_like_dash_components():
 
     assert element("Td", "12", className="eb-num", id=None) == html.Td("12", className="eb-num").to_plotly_json()
     built = table(["Metric", "Total"], [["Calls", "3"]], table_id="t", numeric={1}, selected=0, cell_ids=["total-calls"])
-    expected = html.Table([
+    expected = html.Div(html.Table([
         html.Thead(html.Tr([html.Th("Metric"), html.Th("Total", className="eb-num")])),
         html.Tbody([html.Tr([html.Td("Calls"), html.Td("3", className="eb-num", id="total-calls")], className="eb-selected")]),
-    ], className="eb-table", id="t")  # fmt: skip
+    ], className="eb-table", id="t"), className="eb-scroll")  # fmt: skip
     assert json.loads(json.dumps(built)) == json.loads(plotly.io.to_json(expected))
 
 

@@ -47,8 +47,10 @@ def test_numbers_follow_the_locale():
 
 def test_periods_are_local_days_with_an_exclusive_end():
     # Oct 1 00:00 to Nov 1 00:00 in Tokyo, stored as UTC
-    assert fmt.period(datetime(2026, 9, 30, 15), datetime(2026, 10, 31, 15), "Asia/Tokyo", "en_US") == "Oct 1, 2026 – Oct 31, 2026"
-    assert fmt.period(datetime(2026, 9, 30, 15), datetime(2026, 10, 31, 15), "UTC", "de_DE") == "30.09.2026 – 30.10.2026"
+    tokyo = (fmt.local_date(datetime(2026, 9, 30, 15), "Asia/Tokyo"), fmt.last_day(datetime(2026, 10, 31, 15), "Asia/Tokyo"))
+    assert fmt.days(*tokyo, "en_US") == "Oct 1, 2026 – Oct 31, 2026"
+    utc = (fmt.local_date(datetime(2026, 9, 30, 15), "UTC"), fmt.last_day(datetime(2026, 10, 31, 15), "UTC"))
+    assert fmt.days(*utc, "de_DE") == "30.09.2026 – 30.10.2026"
 
 
 def test_stored_amounts_of_38_digits_are_not_rounded_to_decimals_default_28():

@@ -96,6 +96,25 @@ def test_unit_price_pattern_takes_exactly_what_the_api_takes(client, text):
     assert (r.status_code == 200) == bool(re.fullmatch(pattern, text)), r.json
 
 
+# An invoice's line: a unit price to 6 places, an amount to 9 (the API's rule), at each edge.
+LINE_TEXTS = [("unit_price", "1.123456"), ("unit_price", "1.1234567"), ("unit_price", "-2.5"),
+              ("amount", "1.123456789"), ("amount", "1.1234567891"), ("amount", "-1")]  # fmt: skip
+
+
+@pytest.mark.parametrize("field, text", LINE_TEXTS)
+def test_line_item_patterns_take_exactly_what_the_api_takes(client, field, text):
+    spec = client.get("/v1/openapi.json").json
+    pattern = spec["components"]["schemas"]["LineItemInput"]["properties"][field]["pattern"]
+    assert client.post("/v1/customers", headers=AUTH, json={"id": "c1"}).status_code == 200
+    line = {"name": "Usage", "quantity": "1", "unit_price": "1", "amount": "1", field: text}
+    r = client.post("/v1/invoices", headers=AUTH, json={
+        "id": "i1", "number": "INV-1", "customer_id": "c1", "status": "draft", "type": "USAGE", "currency": "USD",
+        "issued_at": "2026-11-01T00:00:00Z", "period_start": "2026-10-01T00:00:00Z", "period_end": "2026-11-01T00:00:00Z",
+        "total": line["amount"], "line_items": [line]})  # fmt: skip
+    assert r.status_code == 200 or r.json["error"]["field"] == f"line_items[0].{field}", r.json
+    assert (r.status_code == 200) == bool(re.fullmatch(pattern, text)), r.json
+
+
 @schemathesis.serializer("application/x-ndjson")
 def _ndjson(ctx, value) -> bytes:
     """Events one a line, as `POST /v1/events` takes them (anything else generated: one line of JSON)."""
