@@ -65,4 +65,3 @@ def days(first: date, last: date, locale: str) -> str:
     """`Oct 1, 2026 – Oct 31, 2026`: a span of whole days, both ends included."""
     loc = parsed(locale)
     return f"{format_date(first, 'medium', locale=loc)} – {format_date(last, 'medium', locale=loc)}"
-

@@ -74,6 +74,11 @@ class Shown:
     estimate: Invoice | None
 
 
+def searched(search: str | None) -> str:
+    """What the search box holds, without the spaces around it ("" for nothing)."""
+    return search.strip() if isinstance(search, str) else ""
+
+
 def shown_invoices(deps: EmbedDeps, claims: Any, search: str | None) -> Shown:
     """The invoices the token may see and the search keeps, with display columns added: periods
     in the customer's billing zone, the first day and the last (`period_first`, `period_last`)."""
@@ -97,7 +102,7 @@ def shown_invoices(deps: EmbedDeps, claims: Any, search: str | None) -> Shown:
     rows["period_last"] = [fmt.last_day(end, customer.timezone) for end in rows["period_end"]]
     rows["period_label"] = [fmt.days(r.period_first, r.period_last, look.locale) for r in rows.itertuples()]
     rows["amount_label"] = [fmt.money(r.total, r.currency, look.locale) for r in rows.itertuples()]
-    needle = search.strip().lower() if isinstance(search, str) else ""
+    needle = searched(search).lower()
     if needle:
         haystack = rows["number"] + " " + rows["status_label"] + " " + rows["amount_label"] + " " + rows["total"].map(str)
         rows = rows[haystack.str.lower().str.contains(needle, regex=False)]
@@ -106,7 +111,7 @@ def shown_invoices(deps: EmbedDeps, claims: Any, search: str | None) -> Shown:
 
 def _list_table(rows: pd.DataFrame, search: str | None) -> html.Div | html.P:
     if rows.empty:
-        needle = search.strip() if isinstance(search, str) else ""
+        needle = searched(search)
         return html.P(f'No invoices match "{needle}".' if needle else "No invoices in the last 90 days.", className="eb-empty")
     head = html.Thead(html.Tr([html.Th("Invoice"), html.Th("Period"), html.Th("Status"), html.Th("Amount", className="eb-num")]))
     body = [
