@@ -112,6 +112,7 @@ def grant_bar_figure(balances: pd.DataFrame, *, labels: list[str], colors: Mappi
     in a currency for the hover (each grant in its own)."""
     parts = [("used", "Used", colors["Progress_bar"]), ("remaining", "Remaining", colors["UsageLine_1"]),
              ("expired", "Expired", colors["Gray_light"])]  # fmt: skip
+    currencies = sorted(set(balances["currency"]))
     traces = [
         {"type": "bar", "orientation": "h", "name": name, "y": labels, "x": [float(v) for v in balances[column]],
          "customdata": [money(v, c) for v, c in zip(balances[column], balances["currency"])],
@@ -123,9 +124,12 @@ def grant_bar_figure(balances: pd.DataFrame, *, labels: list[str], colors: Mappi
         "data": traces,
         "layout": _stacked_layout(
             colors, font, locale,
-            height=80 + 44 * len(labels),
-            margin={"l": 140, "r": 16, "t": 8, "b": 40},
-            legend={"orientation": "h", "y": -0.25},
+            height=100 + 44 * len(labels),
+            margin={"l": 140, "r": 16, "t": 32, "b": 48},
+            # Above the bars, so the amount axis's title has the space below to itself.
+            legend={"orientation": "h", "x": 0, "y": 1, "yanchor": "bottom"},
             yaxis={"autorange": "reversed"},
+            # The amount axis says what its numbers are, as the usage chart's spend axis does.
+            xaxis={"title": {"text": currencies[0] if len(currencies) == 1 else "Amount, each grant in its own currency"}},
         ),  # fmt: skip
     }

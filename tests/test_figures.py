@@ -80,6 +80,18 @@ def test_grants_in_several_currencies_say_theirs_and_hover_in_their_money():
     assert used["customdata"] == ["€1.50", "$390,226.64"] and "%{customdata}" in used["hovertemplate"]
 
 
+def test_the_grants_amount_axis_names_the_currency():
+    figure = grant_bar_figure(grants(("credit", "Promo", "JPY", "100", "900")), labels=["Promo"], colors=palette({}),
+                              money=lambda amount, currency: fmt.money(amount, currency, "ja_JP"))
+    assert figure["layout"]["xaxis"]["title"]["text"] == "JPY"
+
+
+def test_the_grants_amount_axis_of_several_currencies_says_each_is_its_own():
+    figure = grant_bar_figure(grants(("credit", "EU", "EUR", "1", "9"), ("credit", "US", "USD", "2", "8")), labels=["EU", "US"],
+                              colors=palette({}), money=lambda amount, currency: fmt.money(amount, currency, "en_US"))
+    assert figure["layout"]["xaxis"]["title"]["text"] == "Amount, each grant in its own currency"
+
+
 def test_spend_hovers_show_money_in_the_currency_and_locale():
     series = frame([(1, "eu", "12.3456789"), (2, "eu", "0.005"), (2, "us", "12.3456789")])
     fig = usage_bar_figure(series, colors=palette({}), first_day=date(2026, 3, 1), last_day=date(2026, 3, 30),
