@@ -188,16 +188,20 @@ def spend_series(store: Store, *, customer_id: str, metric: BillableMetric, curr
 
 def estimate_invoice(store: Store, *, customer: Customer, metrics: list[BillableMetric], now: datetime) -> Invoice | None:
     """The current billing period's invoice computed live from usage x prices, or None when
-    no metric has a price in the customer's currency. Additive metrics are rated bucket by
-    bucket; the others once, on the period's value, at the price in effect at its start. Its id
+    no metric has a price in the customer's currency in effect during the period. Additive
+    metrics are rated bucket by bucket; the others once, on the period's value, at the price in
+    effect at its start (else the first to take effect in it). Its id
     names the period by its first day in the customer's zone, the same all period long (the UTC
     date of that midnight is the day before in zones ahead of UTC)."""
     zone = ZoneInfo(customer.timezone)
     start, end = month_start(now, zone), next_month_start(now, zone)
     lines = []
     for metric in metrics:
+        # The prices in effect at some time in the period: the one at its start and any taking effect in it.
         prices = list_prices(store, metric=metric.slug, currency=customer.currency)
-        if not prices:
+        at_start = price_at(prices, start.replace(tzinfo=None))
+        prices = [p for p in prices if p is at_start or start.replace(tzinfo=None) <= p.effective_from < end.replace(tzinfo=None)]
+        if not prices:  # no price yet (or only from a later period): nothing to estimate
             continue
         if metric.aggregation in ADDITIVE:
             rated = rated_buckets(store, customer_id=customer.id, metric=metric, start=start, end=end,
@@ -207,7 +211,7 @@ def estimate_invoice(store: Store, *, customer: Customer, metrics: list[Billable
             total = usage_series(store, customer_id=customer.id, metric=metric, start=start, end=end,
                                  tz=customer.timezone, window_size="none")  # fmt: skip
             quantity = Decimal(total["value"].iloc[0]) if len(total) else ZERO
-            price = price_at(prices, start.replace(tzinfo=None)) or prices[0]
+            price = at_start or prices[0]  # at its start, else the first to take effect in it
             amount = unit_amount(price, quantity, position=ZERO, groups={})
         flat = [p for p in prices if not p.tiers and p.group_key is None]
         unit = flat[-1].unit_price if len(flat) == len(prices) and len({p.unit_price for p in flat}) == 1 else None

@@ -238,6 +238,25 @@ def test_no_price_no_estimate(store_with_tokens):
                             metrics=[get_metric(store_with_tokens, "tokens")]) is None
 
 
+def test_a_price_that_takes_effect_after_the_period_is_not_in_its_estimate(store_with_tokens):
+    upsert_metrics(store_with_tokens, [BillableMetric("peak", "Peak", "tokens", "llm", "MAX", "tokens", ())])
+    upsert_prices(store_with_tokens, [price(metric="peak", unit_price=D(10), effective_from=datetime(2026, 4, 1)),
+                                      price(id="q", metric="tokens", unit_price=D(10), effective_from=datetime(2026, 4, 1))])
+    send(store_with_tokens, (datetime(2026, 3, 2, 10, tzinfo=UTC), "5", "eu"))
+    assert estimate_invoice(store_with_tokens, customer=CUSTOMER, now=datetime(2026, 3, 20, tzinfo=UTC),
+                            metrics=[get_metric(store_with_tokens, "peak"), get_metric(store_with_tokens, "tokens")]) is None
+
+
+def test_a_price_that_takes_effect_mid_period_prices_the_estimate_from_then(store_with_tokens):
+    upsert_prices(store_with_tokens, [price(unit_price=D(2), effective_from=datetime(2026, 3, 10)),
+                                      price(id="q", unit_price=D(3), effective_from=datetime(2026, 4, 1))])
+    send(store_with_tokens, (datetime(2026, 3, 2, 10, tzinfo=UTC), "5", "eu"), (datetime(2026, 3, 12, tzinfo=UTC), "7", "eu"))
+    estimate = estimate_invoice(store_with_tokens, customer=CUSTOMER, now=datetime(2026, 3, 20, tzinfo=UTC),
+                                metrics=[get_metric(store_with_tokens, "tokens")])
+    (line,) = estimate.line_items
+    assert (line.quantity, line.unit_price, line.amount) == (D(12), D(2), D(14))
+
+
 @pytest.mark.parametrize("body, field", [
     ({"metric": "nope", "currency": "USD", "effective_from": "2026-01-01T00:00:00Z", "unit_price": "1"}, "metric"),
     ({"metric": "tokens", "currency": "USD", "effective_from": "2026-01-01T00:00:00Z", "unit_price": "0.0000001"}, "unit_price"),
