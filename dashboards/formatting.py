@@ -11,7 +11,7 @@ from babel import Locale
 from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal
 
-from data.money import EXACT, round_money
+from data.money import EXACT, minor_units, round_money
 
 
 @lru_cache(maxsize=64)
@@ -25,21 +25,23 @@ def parsed(locale: str) -> Locale:
 # which is right: both format alike.
 @lru_cache(maxsize=65536)
 def money(amount: Decimal, currency: str, locale: str) -> str:
-    """`$1,234.57`, `¥1,235`, `BHD 1.235`: rounded half up to the currency's minor unit."""
-    return format_currency(round_money(amount, currency), currency, locale=parsed(locale))
+    """`$1,234.57`, `¥1,235`, `BHD 1.235`: rounded half up to the currency's minor unit; an
+    amount that rounds to zero is `$0.00` whatever its sign, as in the CSVs (data.money.money_text)."""
+    rounded = round_money(amount, currency)
+    return format_currency(rounded.copy_abs() if rounded.is_zero() else rounded, currency, locale=parsed(locale))
 
 
 def unit_price(amount: Decimal, currency: str, locale: str) -> str:
     """A unit price with at least the minor unit and up to 6 decimals, laid out as the locale
     lays out money: `$0.000125`, `0,00184 €`."""
-    return format_currency(amount.normalize(EXACT), currency, format=_unit_price_pattern(locale), currency_digits=False,
-                           locale=parsed(locale))
+    return format_currency(amount.normalize(EXACT), currency, format=_unit_price_pattern(locale, minor_units(currency)),
+                           currency_digits=False, locale=parsed(locale))
 
 
 @lru_cache(maxsize=256)
-def _unit_price_pattern(locale: str) -> str:
-    """The locale's currency pattern with four more optional decimals."""
-    return parsed(locale).currency_formats["standard"].pattern.replace("0.00", "0.00####")
+def _unit_price_pattern(locale: str, minor: int) -> str:
+    """The locale's currency pattern with the currency's minor digits and optional ones up to six."""
+    return parsed(locale).currency_formats["standard"].pattern.replace("0.00", "0." + "0" * minor + "#" * (6 - minor))
 
 
 @lru_cache(maxsize=65536)

@@ -29,6 +29,16 @@ def test_money_rounds_half_up_at_display_only():
     assert fmt.money(D("2.5"), "JPY", "en_US") == "¥3"
 
 
+def test_money_that_rounds_to_zero_has_no_minus_sign_as_in_the_csvs():
+    assert fmt.money(D("-0.004"), "USD", "en_US") == "$0.00"
+
+
+def test_unit_prices_keep_at_least_the_currencys_minor_unit():
+    assert fmt.unit_price(D("1.5"), "BHD", "en_US") == "BHD1.500"
+    assert fmt.unit_price(D("0.5"), "JPY", "en_US") == "¥0.5"
+    assert fmt.unit_price(D("2"), "JPY", "en_US") == "¥2"
+
+
 def test_unit_prices_put_the_currency_where_the_locale_puts_it():
     assert fmt.unit_price(D("0.00184"), "EUR", "de_DE") == "0,00184\xa0€"
     assert fmt.unit_price(D("0.00184"), "EUR", "de_DE")[-1] == fmt.money(D("0.66"), "EUR", "de_DE")[-1]
