@@ -2,6 +2,10 @@
 
 Imports nothing from api, dashboards or theme.
 """
-from data.store import Store
+from data.zones import use_packaged_zone_data
+
+use_packaged_zone_data()  # before any zone is read: Python's zones must be DuckDB's
+
+from data.store import Store  # noqa: E402
 
 __all__ = ["Store"]

@@ -33,7 +33,7 @@ from data.money import EXACT
 from data.prices import list_prices
 from data.store import Store, frame
 from data.schema import BUCKET_MINUTES
-from data.usage import SERIES_COLUMNS, aggregate_sql, group_sql, is_bucket_aligned, usage_series
+from data.usage import SERIES_COLUMNS, aggregate_sql, clipped, group_sql, is_bucket_aligned, usage_series
 
 ADDITIVE = ("SUM", "COUNT")
 ZERO = Decimal(0)
@@ -165,6 +165,7 @@ def spend_series(store: Store, *, customer_id: str, metric: BillableMetric, curr
     are days or hours in `tz`; tiers count within calendar months in `billing_tz` (the customer's)."""
     prices = list_prices(store, metric=metric.slug, currency=currency)
     zone = ZoneInfo(tz)
+    first, last = start.astimezone(zone), end.astimezone(zone)
     sums: dict[tuple, Decimal] = defaultdict(Decimal)
     for when, groups, _, amount in rated_buckets(store, customer_id=customer_id, metric=metric, start=start, end=end,
                                                  billing_tz=billing_tz, prices=prices):  # fmt: skip
@@ -179,10 +180,10 @@ def spend_series(store: Store, *, customer_id: str, metric: BillableMetric, curr
             utc = when - timedelta(minutes=local.minute, seconds=local.second, microseconds=local.microsecond)
             w_start, w_end = utc.astimezone(zone), (utc + timedelta(hours=1)).astimezone(zone)
         else:
-            w_start, w_end = start.astimezone(zone), end.astimezone(zone)
-        w_start, w_end = max(w_start, start.astimezone(zone)), min(w_end, end.astimezone(zone))
-        sums[(w_start, w_end, groups.get(group_by) if group_by else None)] += amount
-    rows = sorted(sums.items(), key=lambda kv: (kv[0][0], kv[0][2] is not None, kv[0][2] or ""))
+            w_start, w_end = first, last
+        sums[(*clipped(w_start, w_end, first, last), groups.get(group_by) if group_by else None)] += amount
+    # In time order as instants (a clock change's two 01:00s are equal to Python's comparison).
+    rows = sorted(sums.items(), key=lambda kv: (kv[0][0].timestamp(), kv[0][2] is not None, kv[0][2] or ""))
     return frame([(*key, value) for key, value in rows], SERIES_COLUMNS)
 
 

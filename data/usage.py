@@ -95,6 +95,14 @@ def _local_midnight(day: date, zone: ZoneInfo) -> datetime:
     return datetime(day.year, day.month, day.day, tzinfo=zone).astimezone(UTC)
 
 
+def clipped(w_start: datetime, w_end: datetime, start: datetime, end: datetime) -> tuple[datetime, datetime]:
+    """A window [w_start, w_end) cut to [start, end), compared as instants: Python compares two
+    times of the same zone by their wall clock, so where a clock change goes back, 01:30 of the
+    first pass and 01:00 of the second compare the wrong way round (`timestamp` knows the pass)."""
+    return (w_start if w_start.timestamp() >= start.timestamp() else start,
+            w_end if w_end.timestamp() <= end.timestamp() else end)
+
+
 def _naive_utc(instant: datetime) -> datetime:
     if instant.tzinfo is None:
         raise ValueError("instants must be timezone-aware")
@@ -167,7 +175,7 @@ def usage_series(
             w_start, w_end = utc.astimezone(zone), (utc + timedelta(hours=1)).astimezone(zone)
         else:
             w_start, w_end = first, last
-        return max(w_start, first), min(w_end, last)
+        return clipped(w_start, w_end, first, last)
 
     out = []
     for w, grp, value in rows:

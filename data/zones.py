@@ -4,11 +4,24 @@ names such as `localtime` (the machine's own zone, whatever that is) that DuckDB
 in a query, so a zone checked by Python alone could break every page of that customer."""
 from __future__ import annotations
 
+import zoneinfo
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import duckdb
+
+
+def use_packaged_zone_data() -> None:
+    """Read every zone from the `tzdata` package, not the machine's /usr/share/zoneinfo.
+
+    Events are bucketed into local days by DuckDB, with the zone data it bundles; window
+    bounds, month starts and dates on screen are Python's. The two must be one database: a
+    machine's copy lags (Debian's 2025b still puts America/Vancouver on -08:00 in December
+    2026, where DuckDB and tzdata 2026 have -07:00), and then an event falls outside the
+    window that counts it. tests/test_zones.py checks that Python and DuckDB agree on every zone."""
+    zoneinfo.reset_tzpath(to=[])
+    ZoneInfo.clear_cache()
 
 
 @lru_cache(maxsize=1)
