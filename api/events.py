@@ -42,7 +42,9 @@ def _problems(event: Any, numeric: dict[str, list[str]], latest: datetime) -> li
     if not isinstance(event, dict):
         return [("", "must be a JSON object")]
     out = []
-    if event.get("specversion") != "1.0":
+    if "specversion" not in event:
+        out.append(("specversion", 'is required: "1.0"'))
+    elif event["specversion"] != "1.0":
         out.append(("specversion", 'must be "1.0"'))
     for key in ("id", "source", "type", "subject"):
         value = event.get(key)

@@ -253,7 +253,7 @@ def register(app: dash.Dash, deps: EmbedDeps) -> None:
             caption.append(element("P", f"Spend is shown for metrics that add up; {metric.name} is a {metric.aggregation.lower()}.",
                                   className="eb-empty"))
         elif shown.series.empty:
-            caption.append(element("P", f"No {metric.name.lower()} in the last {shown.days} days.", className="eb-empty"))
+            caption.append(element("P", f"No usage of {metric.name} in the last {shown.days} days.", className="eb-empty"))
         return figure, totals, breakdown, caption
 
     @app.callback(

@@ -127,6 +127,13 @@ def test_optional_attributes_missing_time_and_data(client, world):
     assert client.post("/v1/events", headers=AUTH, json=[bare]).json["data"]["duplicates"] == 1
 
 
+def test_an_event_without_a_specversion_is_told_it_is_required(client, world):
+    bare = {"id": "bare", "source": "tests", "type": "api_call", "subject": A}
+    r = client.post("/v1/events", headers=AUTH, json=[bare])
+    assert r.status_code == 400
+    assert r.json["error"]["details"] == [{"index": 0, "field": "specversion", "message": 'is required: "1.0"'}]
+
+
 TOO_LARGE = "must be less than 10^29 in size (quantities keep 29 digits before the point)"
 
 
