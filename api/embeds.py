@@ -41,7 +41,8 @@ def _group_overrides(items: Any, known_keys: set[str]) -> dict[str, dict]:
             raise bad_request(f"no billable metric has the group key {key!r}", field=f"{where}.group_key_name",
                               allowed=sorted(known_keys))
         display = text(item, "display_name", field=f"{where}.display_name", required=False)
-        values = item.get("value_display_names") or {}
+        values = item.get("value_display_names")
+        values = {} if values is None else values
         if not isinstance(values, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in values.items()):
             raise bad_request("must be an object of {group value: display name} strings",
                               field=f"{where}.value_display_names")

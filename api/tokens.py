@@ -82,6 +82,9 @@ class EmbedTokens:
         """The claims of a valid, unexpired, unrevoked token. Raises TokenDenied."""
         if not token:
             raise TokenDenied("no token")
+        if not token.isascii():  # ours are URL-safe base64; itsdangerous would fail to encode a lone surrogate
+            log.info("embed token refused: not ASCII")
+            raise TokenDenied("bad or expired signature")
         try:
             raw = self._serializer.loads(token, max_age=MAX_TOKEN_TTL + 60)
             claims = EmbedClaims.load(raw)

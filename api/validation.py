@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import math
 import re
-from json import JSONDecodeError
 from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
@@ -11,6 +10,7 @@ from typing import Any
 
 from flask import request
 
+from api import jsonio
 from api.errors import ApiError, bad_request
 from data.money import exact_text
 from data.zones import INSTANT_TEXT, is_zone
@@ -22,19 +22,15 @@ EXTERNAL_ID = re.compile(r"^[^\s/?#]{1,128}$")
 _INSTANT = re.compile(INSTANT_TEXT)
 
 
-def json_body(parse: Callable[[bytes], Any] | None = None) -> Any:
-    """The request's JSON body, parsed by Flask or by `parse` (which raises ValueError for bad JSON)."""
+def json_body(parse: Callable[[bytes], Any] = jsonio.loads) -> Any:
+    """The request's JSON body, parsed strictly (api.jsonio) unless `parse` (which raises
+    ValueError for bad JSON) says otherwise: every route refuses what the events API refuses."""
     if not request.is_json:
         raise bad_request("the body must be JSON (Content-Type: application/json)", field=None, code="malformed_json")
-    if parse is None:
-        body = request.get_json(silent=True)
-    else:
-        try:
-            body = parse(request.get_data())
-        except ValueError as exc:  # a JSONDecodeError says where: a batch of 10,000 events is long
-            where = f" at line {exc.lineno}, column {exc.colno}" if isinstance(exc, JSONDecodeError) else ""
-            raise bad_request(f"the body is not valid JSON{where} (NaN and Infinity are not JSON)", field=None,
-                              code="malformed_json") from None
+    try:
+        body = parse(request.get_data())
+    except ValueError as exc:  # a JSONDecodeError says where: a batch of 10,000 events is long
+        raise bad_request(jsonio.refusal(exc), field=None, code="malformed_json") from None
     if body is None:
         raise bad_request("the body is not valid JSON", field=None, code="malformed_json")
     return body

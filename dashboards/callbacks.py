@@ -20,6 +20,7 @@ from flask import Flask, jsonify, request
 
 UPDATE = "_dash-update-component"
 _MANY = (["ALL"], ["ALLSMALLER"])  # wildcards that match a list of components
+_WILDCARDS = (*_MANY, ["MATCH"])
 
 
 def callback_request_problem(body: Any, callback_map: dict[str, dict]) -> str | None:
@@ -39,21 +40,42 @@ def callback_request_problem(body: Any, callback_map: dict[str, dict]) -> str | 
     except (CallbackException, KeyError, TypeError, AttributeError, ValueError):
         return "outputs must be the callback's, each an {id, property} object"
     changed = body.get("changedPropIds", [])
-    if not isinstance(changed, list) or not all(map(_prop_id, changed)):
-        return "changedPropIds must be a list of component.property strings"
+    if not isinstance(changed, list) or not all(_is_input(c, callback["inputs"]) for c in changed):
+        return "changedPropIds must be a list of component.property strings, each one of the callback's inputs"
     return None
 
 
 def _matches(item: Any, declared: dict) -> bool:
     """`item` is what the renderer sends for the declared input or state: the component's
     {id, property}, or a list of them where the id has an ALL or ALLSMALLER wildcard."""
-    wanted = declared["id"]
-    if wanted.startswith("{"):
-        pattern = json.loads(wanted)
-        if any(v in _MANY for v in pattern.values()):
-            return isinstance(item, list) and all(_prop(i) and isinstance(i["id"], dict) for i in item)
-        return _prop(item) and isinstance(item["id"], dict)
-    return _prop(item) and item["id"] == wanted and item["property"] == declared["property"]
+    pattern = _pattern(declared["id"])
+    if pattern is None:
+        return _prop(item) and item["id"] == declared["id"] and item["property"] == declared["property"]
+    if any(v in _MANY for v in pattern.values()):
+        return isinstance(item, list) and all(_matches_one(i, pattern, declared["property"]) for i in item)
+    return _matches_one(item, pattern, declared["property"])
+
+
+def _matches_one(item: Any, pattern: dict, prop: str) -> bool:
+    return _prop(item) and _fits(item["id"], pattern) and item["property"] == prop
+
+
+def _fits(component_id: Any, pattern: dict) -> bool:
+    """A pattern-matching id as the page draws it: the pattern's keys and no others, its value
+    where it has one, and a string or number where it has a wildcard (what the callback then
+    reads as the component's index)."""
+    return isinstance(component_id, dict) and component_id.keys() == pattern.keys() and all(
+        _wildcard_value(component_id[k]) if v in _WILDCARDS else component_id[k] == v for k, v in pattern.items()
+    )
+
+
+def _wildcard_value(value: Any) -> bool:
+    return isinstance(value, (str, int, float)) and not isinstance(value, bool)
+
+
+def _pattern(declared_id: str) -> dict | None:
+    """A declared id as a pattern (the callback map keeps it as JSON text), or None for a plain id."""
+    return json.loads(declared_id) if declared_id.startswith("{") else None
 
 
 def _prop(item: Any) -> bool:
@@ -61,17 +83,23 @@ def _prop(item: Any) -> bool:
             and isinstance(item.get("property"), str))
 
 
-def _prop_id(text: Any) -> bool:
-    """`component.property`, the component a JSON object where it is a pattern-matching id."""
+def _is_input(text: Any, inputs: list[dict]) -> bool:
+    """`component.property` names one of the callback's inputs (Dash reads the triggering
+    component from it: `ctx.triggered_id`). A pattern-matching component is a JSON object."""
     if not isinstance(text, str) or "." not in text:
         return False
-    component = text.rsplit(".", 1)[0]
-    if not component.startswith("{"):
-        return True
-    try:
-        return isinstance(json.loads(component), dict)
-    except ValueError:
-        return False
+    component, prop = text.rsplit(".", 1)
+    if component.startswith("{"):
+        try:
+            component = json.loads(component)
+        except (ValueError, RecursionError):
+            return False
+    for declared in inputs:
+        pattern = _pattern(declared["id"])
+        same = component == declared["id"] if pattern is None else _fits(component, pattern)
+        if same and declared["property"] == prop:
+            return True
+    return False
 
 
 def refuse_malformed_callbacks(server: Flask, prefix: str, callback_map: dict[str, dict]) -> None:
@@ -82,8 +110,12 @@ def refuse_malformed_callbacks(server: Flask, prefix: str, callback_map: dict[st
     def _check_callback():
         if request.path != path or request.method != "POST":
             return None
-        body = request.get_json(silent=True)  # Flask keeps it: Dash reads the same parse
-        problem = "the body is not JSON" if body is None else callback_request_problem(body, callback_map)
+        try:
+            body = request.get_json(silent=True)  # Flask keeps it: Dash reads the same parse
+        except RecursionError:  # the parser's answer to deep nesting, not a ValueError that silent=True hides
+            problem = "the body is nested too deep"
+        else:
+            problem = "the body is not JSON" if body is None else callback_request_problem(body, callback_map)
         if problem is None:
             return None
         return jsonify({"error": {"code": "malformed_callback", "message": problem, "field": None}}), 400

@@ -9,6 +9,7 @@ The list's CSV writes them so too: `period_first_day` and `period_last_day` (inc
 dates in the customer's zone, as the Period column reads."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -37,6 +38,7 @@ STATUS_FILTERS = {
     "FINALIZED_AND_DRAFT": ["finalized", "draft"],
 }  # fmt: skip
 STATUS_LABELS = {"draft": "Draft", "finalized": "Finalized", "voided": "Void", "estimate": "Estimate"}
+_SURROGATE = re.compile("[\ud800-\udfff]")
 ESTIMATE_NOTE = "Estimate: computed live from usage and prices; the final invoice may differ."
 
 
@@ -75,8 +77,17 @@ class Shown:
 
 
 def searched(search: str | None) -> str:
-    """What the search box holds, without the spaces around it ("" for nothing)."""
-    return search.strip() if isinstance(search, str) else ""
+    """What the search box holds, without the spaces around it ("" for nothing). A lone
+    surrogate (a browser's string can hold one, and JSON carry it) is no character, and could
+    not be sent back to say nothing matched: it reads as U+FFFD, which matches no invoice."""
+    return _SURROGATE.sub("\ufffd", search.strip()) if isinstance(search, str) else ""
+
+
+def clicked_invoice(triggered_id: Any) -> str | None:
+    """The invoice of the row a click came from, or None where the id is not a row's (the
+    request is the browser's, so its ids are whatever it says)."""
+    index = triggered_id.get("index") if isinstance(triggered_id, dict) else None
+    return index if isinstance(index, str) else None
 
 
 def shown_invoices(deps: EmbedDeps, claims: Any, search: str | None) -> Shown:
@@ -211,9 +222,9 @@ def register(app: dash.Dash, deps: EmbedDeps) -> None:
         claims = verified(deps, search, NAME)
         if claims is None:
             return expired_notice(), None
-        invoice_id = ctx.triggered_id["index"]
+        invoice_id = clicked_invoice(ctx.triggered_id)
         shown = shown_invoices(deps, claims, None)
-        if invoice_id not in set(shown.rows["id"]):  # not this customer's, or filtered out by the token's options
+        if invoice_id not in set(shown.rows["id"]):  # none, not this customer's, or filtered out by the token's options
             return html.P("No such invoice.", className="eb-empty"), None
         lines = shown_lines(deps, claims, invoice_id, shown.estimate)
         return _detail(shown.rows, lines, invoice_id, shown.look), invoice_id

@@ -81,10 +81,11 @@ def validate_options(dashboard: str, items: Any, *, field: str = "dashboard_opti
         where = f"{field}[{i}]"
         if not isinstance(item, dict) or set(item) - {"key", "value"} or "key" not in item:
             raise OptionError("must be an object with `key` and `value`", field=where)
-        option = spec.get(item["key"])
+        key = item["key"]
+        option = spec.get(key) if isinstance(key, str) else None  # a list or an object cannot even be looked up
         if option is None:
             raise OptionError(
-                f"unknown option {item['key']!r} for the {dashboard} dashboard", field=f"{where}.key", allowed=sorted(spec)
+                f"unknown option {key!r} for the {dashboard} dashboard", field=f"{where}.key", allowed=sorted(spec)
             )
         value = _as_text(item.get("value"))
         if option.allowed is not None and value not in option.allowed:

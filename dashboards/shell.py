@@ -16,7 +16,9 @@ from urllib.parse import parse_qs
 
 import dash
 from dash import Input, Output, State, dcc, html
+from dash.exceptions import DependencyException
 from flask import Flask, g, request
+from werkzeug.exceptions import NotFound
 
 from dashboards.formatting import parsed
 from dashboards.options import DASHBOARDS, option_value
@@ -122,7 +124,19 @@ def denied_page(status: int, claims: Any | None = None) -> tuple[str, int, dict[
 
 class EmbedDash(dash.Dash):
     """Dash with the verified token's palette written into the page head, so the first paint is
-    themed, and the language of its locale on <html>."""
+    themed, and the language of its locale on <html>; without the server's Python version in
+    the page's config; and with a 404 for a script it does not serve."""
+
+    def init_app(self, app: Any = None, **kwargs: Any) -> None:
+        super().init_app(app, **kwargs)
+        # Dash raises this for a `_dash-component-suites/` path it has not registered: a 404,
+        # not a 500 with a traceback in the log.
+        self.server.register_error_handler(DependencyException, lambda _: NotFound().get_response())
+
+    def _config(self) -> dict:
+        config = super()._config()
+        config.pop("python_version", None)  # the renderer needs none of it; it only tells every viewer the build
+        return config
 
     def interpolate_index(self, **kwargs: Any) -> str:
         page = super().interpolate_index(**kwargs)

@@ -1,6 +1,7 @@
 """`POST /v1/dashboards/getEmbeddableUrl` and `POST /v1/tokens/revoke`."""
 from __future__ import annotations
 
+import logging
 from urllib.parse import parse_qs, urlparse
 
 import pytest
@@ -63,6 +64,40 @@ def test_bad_field_is_400_naming_it(client, world, body, field, allowed_has):
     assert error["message"]
     if allowed_has:
         assert allowed_has in error["allowed"]
+
+
+@pytest.mark.parametrize("body, field", [
+    ({"dashboard_options": [{"key": ["theme"], "value": "dark"}]}, "dashboard_options[0].key"),
+    ({"dashboard_options": [{"key": {"theme": 1}, "value": "dark"}]}, "dashboard_options[0].key"),
+    ({"dashboard_options": [{"key": 7, "value": "dark"}]}, "dashboard_options[0].key"),
+    ({"dashboard_options": [{"key": "theme", "value": ["dark"]}]}, "dashboard_options[0].value"),
+    ({"dashboard_options": [{"key": "theme", "value": {"dark": True}}]}, "dashboard_options[0].value"),
+    ({"dashboard_options": [["theme", "dark"]]}, "dashboard_options[0]"),
+    ({"dashboard_options": {"theme": "dark"}}, "dashboard_options"),
+    ({"color_overrides": [{"name": ["White"], "value": "#fff"}]}, "color_overrides[0].name"),
+    ({"color_overrides": [{"name": {"White": 1}, "value": "#fff"}]}, "color_overrides[0].name"),
+    ({"color_overrides": [{"name": "White", "value": ["#fff"]}]}, "color_overrides[0].value"),
+    ({"bm_group_key_overrides": [{"group_key_name": ["region"]}]}, "bm_group_key_overrides[0].group_key_name"),
+    ({"bm_group_key_overrides": [{"group_key_name": {"region": 1}}]}, "bm_group_key_overrides[0].group_key_name"),
+    ({"bm_group_key_overrides": [{"group_key_name": "region", "display_name": ["x"]}]},
+     "bm_group_key_overrides[0].display_name"),
+    ({"bm_group_key_overrides": [{"group_key_name": "region", "value_display_names": ["eu", "Europe"]}]},
+     "bm_group_key_overrides[0].value_display_names"),
+    ({"bm_group_key_overrides": [{"group_key_name": "region", "value_display_names": []}]},
+     "bm_group_key_overrides[0].value_display_names"),
+    ({"bm_group_key_overrides": [{"group_key_name": "region", "value_display_names": False}]},
+     "bm_group_key_overrides[0].value_display_names"),
+    ({"bm_group_key_overrides": [{"group_key_name": "region", "value_display_names": {"eu": ["Europe"]}}]},
+     "bm_group_key_overrides[0].value_display_names"),
+    ({"bm_group_key_overrides": [["region", "Region"]]}, "bm_group_key_overrides[0]"),
+    ({"bm_group_key_overrides": {"region": "Region"}}, "bm_group_key_overrides"),
+])  # fmt: skip
+def test_a_list_item_field_of_another_type_is_400_naming_it(client, world, body, field, caplog):
+    with caplog.at_level(logging.ERROR):
+        r = post(client, {"customer_id": A, "dashboard": "usage", **body})
+    assert r.status_code == 400, r.json
+    assert r.json["error"]["field"] == field and r.json["error"]["message"]
+    assert not [rec for rec in caplog.records if rec.levelno >= logging.ERROR]
 
 
 @pytest.mark.parametrize("dashboard", ["usage", "invoices", "credits", "commits_and_credits"])

@@ -7,6 +7,7 @@ import logging
 
 import pytest
 from conftest import A, AUTH, cloud_event, local_noon, render_request, token_of
+from dashboards.invoices import clicked_invoice
 
 CALLBACK = "/embed/_dash-update-component"
 CHART = "..usage-chart.figure...usage-totals.children...usage-breakdown.children...usage-caption.children.."
@@ -138,3 +139,106 @@ def test_spend_chart_hovers_in_money_of_the_customers_currency(client, world):
     assert r.status_code == 200, r.text
     [trace] = r.json["response"]["usage-chart"]["figure"]["data"]
     assert trace["hovertext"] == ["$12.35"] and "%{hovertext}" in trace["hovertemplate"]  # 1,234.5 x $0.01, half up
+
+
+def invoices_search(client) -> str:
+    url = client.post("/v1/dashboards/getEmbeddableUrl", headers=AUTH, json={"customer_id": A, "dashboard": "invoices"})
+    return "?" + url.json["data"]["url"].split("?", 1)[1]
+
+
+def select_request(search: str, row_id, *, prop="n_clicks", changed=None) -> dict:
+    """A click on an invoice row as the browser posts it; `changed` defaults to the row's own prop id."""
+    if changed is None:
+        changed = [json.dumps(row_id, sort_keys=True, separators=(",", ":")) + "." + prop]
+    return {"output": SELECT, "outputs": SELECT_OUTPUTS, "inputs": [[{"id": row_id, "property": prop, "value": 1}]],
+            "state": [{"id": "eb-url", "property": "search", "value": search}], "changedPropIds": changed}  # fmt: skip
+
+
+def test_a_click_on_an_invoice_row_shows_its_lines(client, billing):
+    r = client.post(CALLBACK, json=select_request(invoices_search(client), {"type": "invoice-row", "index": "a1"}))
+    assert r.status_code == 200, r.text
+    assert r.json["response"]["invoice-selected"]["data"] == "a1"
+
+
+@pytest.mark.parametrize("row_id", [
+    {"type": "invoice-row", "index": ["x"]},
+    {"type": "invoice-row", "index": {"a": 1}},
+    {"type": "invoice-row", "index": None},
+    {"type": "invoice-row", "index": True},
+    {"type": "invoice-row"},
+    {"index": "a1"},
+    {"type": "invoice-row", "index": "a1", "extra": "x"},
+    {"type": "another-row", "index": "a1"},
+    {"type": ["invoice-row"], "index": "a1"},
+], ids=["index-a-list", "index-an-object", "index-null", "index-a-boolean", "no-index", "no-type", "an-extra-key",
+        "another-type", "type-a-list"])  # fmt: skip
+def test_a_row_id_the_page_would_not_send_is_a_400(client, billing, row_id, caplog):
+    with caplog.at_level(logging.ERROR):
+        r = client.post(CALLBACK, json=select_request(invoices_search(client), row_id))
+    assert r.status_code == 400, r.text
+    assert r.json["error"]["code"] == "malformed_callback"
+    assert not [rec for rec in caplog.records if rec.levelno >= logging.ERROR]
+
+
+def test_a_row_property_the_callback_does_not_take_is_a_400(client, billing):
+    r = client.post(CALLBACK, json=select_request(invoices_search(client), {"type": "invoice-row", "index": "a1"},
+                                                  prop="children"))
+    assert r.status_code == 400 and r.json["error"]["code"] == "malformed_callback"
+
+
+@pytest.mark.parametrize("changed", [
+    ["foo.n_clicks"],
+    ['{"index":"a1","type":"invoice-row"}.children'],
+    ['{"index":["x"],"type":"invoice-row"}.n_clicks'],
+    ['{"type":"invoice-row"}.n_clicks'],
+    ['["invoice-row"].n_clicks'],
+    ["eb-url.search"],
+], ids=["unknown-component", "another-property", "index-a-list", "no-index", "id-a-list", "a-state"])  # fmt: skip
+def test_a_changed_prop_id_that_is_not_one_of_the_callbacks_inputs_is_a_400(client, billing, changed, caplog):
+    body = select_request(invoices_search(client), {"type": "invoice-row", "index": "a1"}, changed=changed)
+    with caplog.at_level(logging.ERROR):
+        r = client.post(CALLBACK, json=body)
+    assert r.status_code == 400, r.text
+    assert r.json["error"]["code"] == "malformed_callback"
+    assert not [rec for rec in caplog.records if rec.levelno >= logging.ERROR]
+
+
+def test_a_changed_prop_id_of_a_plain_input_is_taken(client):
+    assert client.post(CALLBACK, json=render(changedPropIds=["usage-metric.value"])).status_code == 200
+
+
+def test_a_row_index_that_is_a_number_is_no_invoice(client, billing):
+    r = client.post(CALLBACK, json=select_request(invoices_search(client), {"type": "invoice-row", "index": 7}))
+    assert r.status_code == 200, r.text
+    assert "No such invoice" in r.text and r.json["response"]["invoice-selected"]["data"] is None
+
+
+@pytest.mark.parametrize("triggered", [None, "foo", {"type": "invoice-row"}, {"index": ["x"]}, {"index": {"a": 1}},
+                                       {"index": 7}, ["a1"]])
+def test_a_click_from_anything_but_a_row_names_no_invoice(triggered):
+    assert clicked_invoice(triggered) is None
+
+
+def test_a_click_on_a_row_names_its_invoice():
+    assert clicked_invoice({"type": "invoice-row", "index": "a1"}) == "a1"
+
+
+def test_a_search_with_a_lone_surrogate_matches_nothing_and_says_so(client, billing, caplog):
+    body = {"output": "invoices-list.children", "outputs": {"id": "invoices-list", "property": "children"},
+            "inputs": [{"id": "invoices-search", "property": "value", "value": "\ud800"}],
+            "state": [{"id": "eb-url", "property": "search", "value": invoices_search(client)}],
+            "changedPropIds": ["invoices-search.value"]}  # fmt: skip
+    with caplog.at_level(logging.ERROR):
+        r = client.post(CALLBACK, data=json.dumps(body), content_type="application/json")  # "\ud800" as JSON escapes it
+    assert r.status_code == 200, r.text
+    assert r.json["response"]["invoices-list"]["children"]["props"]["children"] == 'No invoices match "\ufffd".'
+    assert not [rec for rec in caplog.records if rec.levelno >= logging.ERROR]
+
+
+def test_a_token_with_a_lone_surrogate_is_no_token(client, world, caplog):
+    with caplog.at_level(logging.WARNING, logger="embedash.tokens"):
+        r = client.post(CALLBACK, data=json.dumps(render(state=[{"id": "eb-url", "property": "search",
+                                                                  "value": "?token=\ud800"}])),
+                        content_type="application/json")  # fmt: skip
+    assert r.status_code == 200 and "This link has expired" in r.text
+    assert not [rec for rec in caplog.records if rec.levelno >= logging.WARNING]

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import time
 from datetime import UTC, date, datetime, timedelta
 
@@ -129,3 +130,21 @@ def test_render_includes_events_sent_after_the_previous_render(client, world):
     late = [cloud_event(f"late-{i}", A, "api_call", datetime.now(UTC), region="eu") for i in range(2)]
     assert client.post("/v1/events", headers=AUTH, json=late).status_code == 200
     assert api_calls() == "9"
+
+
+def test_page_config_does_not_tell_the_servers_python_version(client, world):
+    page = client.get(embed_url(client)).text
+    assert '"dash_version"' in page  # the config is on the page
+    assert "python_version" not in page
+
+
+@pytest.mark.parametrize("path", ["dash/nope.js", "dash/dcc/nope.js", "nopackage/x.js", "dash/../../etc/passwd"])
+def test_an_unknown_script_is_a_404_not_a_500(client, path, caplog):
+    with caplog.at_level(logging.ERROR):
+        r = client.get(f"/embed/_dash-component-suites/{path}")
+    assert r.status_code == 404
+    assert not [rec for rec in caplog.records if rec.levelno >= logging.ERROR]
+
+
+def test_a_known_script_is_still_served(client):
+    assert client.get("/embed/_dash-component-suites/dash/dcc/dash_core_components.js").status_code == 200

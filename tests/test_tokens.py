@@ -1,6 +1,7 @@
 """Embed tokens: signature, expiry, salt, key rotation, revocation."""
 from __future__ import annotations
 
+import logging
 import time
 
 import pytest
@@ -108,3 +109,12 @@ def test_customer_revocation_denies_earlier_tokens_but_not_later_ones(store):
         tokens.verify(before)
     assert tokens.verify(after).customer_id == "c1"
     assert issue(tokens, customer="c2")[0]  # other customers unaffected
+
+
+
+@pytest.mark.parametrize("token", ["\ud800", "abc.\udfff.def", "tök.en"])
+def test_a_token_that_is_not_ascii_is_denied_401_as_a_bad_signature(store, token, caplog):
+    with caplog.at_level(logging.INFO, logger="embedash.tokens"), pytest.raises(TokenDenied) as denied:
+        EmbedTokens([NEW], store).verify(token)
+    assert denied.value.status == 401 and denied.value.claims is None
+    assert [r.levelno for r in caplog.records] == [logging.INFO]  # not the warning of a good signature on bad claims
