@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -16,12 +17,31 @@ from dash import Input, Output, State, html
 from dashboards.shell import EmbedDeps, expired_notice, verified
 
 
+# A spreadsheet runs a cell starting with one of these as a formula (OWASP, "CSV Injection").
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# A number as the dashboards write one (money_text, exact_text): a negative amount stays a number.
+NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
+NOT_IN_FILENAME = re.compile(r"[^\w.-]")  # \w: letters and digits of any script, and `_`
+
+
+def cell(value: Any) -> Any:
+    """`value` as a spreadsheet shows it: text it would run as a formula gets a leading `'`."""
+    if isinstance(value, str) and value.startswith(FORMULA_START) and not NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
+def safe_filename(name: str) -> str:
+    """`name` with only letters, digits, `-`, `_` and `.`; anything else (from an invoice number) is `_`."""
+    return NOT_IN_FILENAME.sub("_", name)
+
+
 def csv_download(header: Sequence[str], rows: Iterable[Sequence[Any]], filename: str) -> dict:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(header)
-    writer.writerows(rows)
-    return {"content": out.getvalue(), "filename": filename, "type": "text/csv"}
+    writer.writerows([cell(value) for value in row] for row in rows)
+    return {"content": out.getvalue(), "filename": safe_filename(filename), "type": "text/csv"}
 
 
 def notice_area(button: str) -> html.Div:

@@ -19,6 +19,14 @@ from theme import plotly_template, series_colors
 NO_GROUP = "(none)"
 
 
+def literal(text: str) -> str:
+    """`text` as Plotly shows it literally: Plotly reads a subset of HTML in every label (`<a href>`
+    draws a live link) and decodes entities after parsing tags, so `&`, `<` and `>` go in as entities.
+
+    Data also stays out of template text (`hovertemplate`), where `%{...}` would be read as a variable."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 @lru_cache(maxsize=8192)
 def day_label(day: date, locale: str, style: str = "medium") -> str:
     """A day as the locale writes it; cached, since every render shows the same days again."""
@@ -40,7 +48,7 @@ def _day_ticks(first_day: date, last_day: date, locale: str) -> tuple[list[str],
     days = (last_day - first_day).days + 1
     step = max(1, round(days / 6))
     ticks = [last_day - timedelta(days=i) for i in range(0, days, step)][::-1]
-    return [d.isoformat() for d in ticks], [day_label(d, locale, "tick") for d in ticks]
+    return [d.isoformat() for d in ticks], [literal(day_label(d, locale, "tick")) for d in ticks]
 
 
 def usage_bar_figure(
@@ -67,25 +75,26 @@ def usage_bar_figure(
         missing = group is None or (isinstance(group, float) and group != group)  # None, or NaN from a non-object frame
         by_group.setdefault(None if missing else str(group), []).append((start.date(), value))
     grouped = any(g is not None for g in by_group)
-    days = {d: (d.isoformat(), day_label(d, locale)) for rows in by_group.values() for d, _ in rows}
+    days = {d: (d.isoformat(), literal(day_label(d, locale))) for rows in by_group.values() for d, _ in rows}
     # Each distinct amount formatted once; bars of a daily series repeat amounts.
-    amounts = {v: money(v, currency, locale) for v in set(series["value"])} if currency else None
-    value_text = "%{hovertext}" if currency else "%{y:,}" + f" {unit}"
+    amounts = {v: literal(money(v, currency, locale)) for v in set(series["value"])} if currency else None
+    # The unit comes from the integrator: it reaches the hover as a value, never as template text.
+    shown_unit = literal(unit)
+    value_text = "%{hovertext}" if currency else "%{y:,} %{hovertext}"
     traces = []
     for i, group in enumerate(sorted(g for g in by_group if g is not None) + ([None] if None in by_group else [])):
         raw = NO_GROUP if group is None else group
-        name = group_names.get(raw, raw)
         rows = by_group[group]
         traces.append(
             {
                 "type": "bar",
-                "name": name,
+                "name": literal(group_names.get(raw, raw)),
                 "x": [days[d][0] for d, _ in rows],
                 "y": [float(v) for _, v in rows],  # floats for drawing only; totals stay Decimal
                 "customdata": [days[d][1] for d, _ in rows],
                 "marker": {"color": palette[i % len(palette)]},
-                "hovertemplate": "%{customdata}: " + value_text + f"<extra>{name}</extra>",
-                **({"hovertext": [amounts[v] for _, v in rows]} if amounts is not None else {}),
+                "hovertemplate": "%{customdata}: " + value_text + "<extra>%{fullData.name}</extra>",
+                "hovertext": [amounts[v] for _, v in rows] if amounts is not None else [shown_unit] * len(rows),
             }
         )
     tickvals, ticktext = _day_ticks(first_day, last_day, locale)
@@ -100,7 +109,7 @@ def usage_bar_figure(
             # Half a day of margin either side, so every day of the window has its slot.
             xaxis={"type": "date", "range": [f"{first_day - timedelta(days=1)}T12:00", f"{last_day}T12:00"],
                    "tickvals": tickvals, "ticktext": ticktext},
-            yaxis={"title": {"text": unit}, "rangemode": "tozero"},
+            yaxis={"title": {"text": shown_unit}, "rangemode": "tozero"},
         ),  # fmt: skip
     }
 
@@ -113,9 +122,10 @@ def grant_bar_figure(balances: pd.DataFrame, *, labels: list[str], colors: Mappi
     parts = [("used", "Used", colors["Progress_bar"]), ("remaining", "Remaining", colors["UsageLine_1"]),
              ("expired", "Expired", colors["Gray_light"])]  # fmt: skip
     currencies = sorted(set(balances["currency"]))
+    shown_labels = [literal(label) for label in labels]  # grant names are the integrator's
     traces = [
-        {"type": "bar", "orientation": "h", "name": name, "y": labels, "x": [float(v) for v in balances[column]],
-         "customdata": [money(v, c) for v, c in zip(balances[column], balances["currency"])],
+        {"type": "bar", "orientation": "h", "name": name, "y": shown_labels, "x": [float(v) for v in balances[column]],
+         "customdata": [literal(money(v, c)) for v, c in zip(balances[column], balances["currency"])],
          "marker": {"color": color}, "hovertemplate": "%{y}: %{customdata}<extra>" + name + "</extra>"}
         for column, name, color in parts
         if column != "expired" or any(v > 0 for v in balances[column])
@@ -130,6 +140,7 @@ def grant_bar_figure(balances: pd.DataFrame, *, labels: list[str], colors: Mappi
             legend={"orientation": "h", "x": 0, "y": 1, "yanchor": "bottom"},
             yaxis={"autorange": "reversed"},
             # The amount axis says what its numbers are, as the usage chart's spend axis does.
-            xaxis={"title": {"text": currencies[0] if len(currencies) == 1 else "Amount, each grant in its own currency"}},
+            xaxis={"title": {"text": literal(currencies[0]) if len(currencies) == 1
+                             else "Amount, each grant in its own currency"}},
         ),  # fmt: skip
     }

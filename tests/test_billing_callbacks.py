@@ -248,3 +248,57 @@ def test_the_estimates_heading_names_its_period_not_a_number(client, billing):
     tok = token(client)
     text = select(client, tok, estimate_id(client, tok)).text
     assert "Estimate for " in text and "Invoice Estimate" not in text
+
+
+# What an integrator's (or their users') data could smuggle into a spreadsheet that opens a download.
+HYPERLINK = '=HYPERLINK("https://attacker.example","x")'
+
+
+def csv_rows(response, output: str) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(response.json["response"][output]["data"]["content"])))
+
+
+def post_invoice(client, number: str, lines: list[dict], total: str) -> None:
+    r = client.post("/v1/invoices", headers=AUTH, json=[invoice_body("a-csv", number, A, "finalized", total, lines, days_ago=5)])
+    assert r.status_code == 200, r.json
+
+
+def test_lines_csv_shows_an_item_name_a_spreadsheet_would_run_as_text(client, billing):
+    post_invoice(client, "INV-A-CSV", [line(HYPERLINK, "1", "10", "10")], "10")
+    rows = csv_rows(lines_csv_request(client, token(client), "a-csv"), "invoice-lines-csv-file")
+    assert rows[1] == ["'" + HYPERLINK, "1", "10", "10.00"]
+
+
+def test_lines_csv_keeps_a_negative_amount_a_number(client, billing):
+    post_invoice(client, "INV-A-CSV", [line("Usage", "1", "400", "400"), line("Discount", "-1", "363.61", "-363.61")], "36.39")
+    rows = csv_rows(lines_csv_request(client, token(client), "a-csv"), "invoice-lines-csv-file")
+    assert rows[2] == ["Discount", "-1", "363.61", "-363.61"]
+
+
+def test_lines_csv_file_name_keeps_only_safe_characters_of_the_invoice_number(client, billing):
+    post_invoice(client, HYPERLINK + "<img src=x>", [line("Usage", "1", "10", "10")], "10")
+    data = lines_csv_request(client, token(client), "a-csv").json["response"]["invoice-lines-csv-file"]["data"]
+    assert data["filename"] == "invoice-_HYPERLINK__https___attacker.example___x___img_src_x_.csv"
+
+
+def test_list_csv_shows_an_invoice_number_a_spreadsheet_would_run_as_text(client, billing):
+    post_invoice(client, HYPERLINK, [line("Usage", "1", "10", "10")], "10")
+    rows = csv_rows(csv_request(client, token(client), search_text="HYPERLINK"), "invoices-csv-file")
+    assert [row[0] for row in rows[1:]] == ["'" + HYPERLINK]
+
+
+def test_ledger_csv_shows_a_grant_name_a_spreadsheet_would_run_as_text(client, billing):
+    grant = {"id": "c-evil", "kind": "credit", "name": "@SUM(1+1)*cmd|' /C calc'!A0", "amount": "1", "currency": "USD",
+             "priority": 9, "starting_at": "2024-09-01T00:00:00Z", "ending_before": "2030-01-01T00:00:00Z"}
+    assert client.post(f"/v1/customers/{C}/grants", headers=AUTH, json=grant).status_code == 201
+    rows = csv_rows(download_request(client, token(client, "commits_and_credits", customer=C), "ledger-csv", {}), "ledger-csv-file")
+    assert [row[2] for row in rows[1:] if row[1] == "grant" and row[5] == "1.00"] == ["'@SUM(1+1)*cmd|' /C calc'!A0"]
+
+
+def test_usage_csv_shows_a_group_value_a_spreadsheet_would_run_as_text(client, world):
+    event = cloud_event("a-csv", A, "api_call", datetime.now(UTC) - timedelta(days=1), region=HYPERLINK)
+    assert client.post("/v1/events", headers=AUTH, json=[event]).status_code == 200
+    state = {"usage-window": ("value", "30"), "usage-metric": ("value", "api_calls"), "usage-group-by": ("value", "region"),
+             "usage-value": ("value", "quantity")}  # fmt: skip
+    rows = csv_rows(download_request(client, token(client, "usage"), "usage-csv", state), "usage-csv-file")
+    assert ["by region", "api_calls", "'" + HYPERLINK, "1", "calls"] in rows

@@ -1,4 +1,5 @@
-"""Pure figure and element builders: DataFrame + palette -> figure dict; rows -> table JSON."""
+"""Pure figure and element builders: DataFrame + palette -> figure dict; rows -> table JSON; and what
+Chromium draws of data-derived labels."""
 from __future__ import annotations
 
 import json
@@ -7,7 +8,10 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pandas as pd
+import plotly.graph_objects as go
 import plotly.io
+from dash import Dash, dcc, html
+from selenium.webdriver.support.wait import WebDriverWait
 
 from dashboards import formatting as fmt
 from dashboards.balances import chart_labels
@@ -47,8 +51,6 @@ def test_empty_series_is_an_empty_chart_over_the_whole_window():
 
 
 def test_plain_elements_serialise_like_dash_components():
-    from dash import html
-
     from dashboards.elements import element, table
 
     assert element("Td", "12", className="eb-num", id=None) == html.Td("12", className="eb-num").to_plotly_json()
@@ -97,7 +99,7 @@ def test_spend_hovers_show_money_in_the_currency_and_locale():
     fig = usage_bar_figure(series, colors=palette({}), first_day=date(2026, 3, 1), last_day=date(2026, 3, 30),
                            unit="USD", currency="USD", group_names={"eu": "Europe"})
     assert [t["hovertext"] for t in fig["data"]] == [["$12.35", "$0.01"], ["$12.35"]]
-    assert fig["data"][0]["hovertemplate"] == "%{customdata}: %{hovertext}<extra>Europe</extra>"
+    assert fig["data"][0]["hovertemplate"] == "%{customdata}: %{hovertext}<extra>%{fullData.name}</extra>"
     yen = usage_bar_figure(frame([(1, None, "1234.5")]), colors=palette({}), first_day=date(2026, 3, 1),
                            last_day=date(2026, 3, 30), unit="JPY", currency="JPY", locale="ja_JP")
     assert yen["data"][0]["hovertext"] == ["￥1,235"]
@@ -105,5 +107,99 @@ def test_spend_hovers_show_money_in_the_currency_and_locale():
 
 def test_quantity_hovers_keep_plotlys_number_and_the_unit():
     trace = build(frame([(1, "eu", "12.3456789")]))["data"][0]
-    assert "hovertext" not in trace
-    assert trace["hovertemplate"] == "%{customdata}: %{y:,} calls<extra>Europe</extra>"
+    assert trace["hovertext"] == ["calls"]
+    assert trace["hovertemplate"] == "%{customdata}: %{y:,} %{hovertext}<extra>%{fullData.name}</extra>"
+
+
+# Strings from integrators and their users, as a security review sent them; Plotly reads a subset
+# of HTML in its labels and `%{...}` in templates.
+LINK = '<a href="https://attacker.example/renew">Session expired: click to renew</a>'
+MARKUP = "a<b>c&d"
+TEMPLATE = "%{x} %{fullData.uid}"
+
+
+def hostile(**overrides):
+    return usage_bar_figure(frame([(1, "link", 1), (1, "markup", 2)]), colors=palette({}), first_day=date(2026, 3, 1),
+                            last_day=date(2026, 3, 30), unit=LINK, group_names={"link": LINK, "markup": MARKUP},
+                            **overrides)  # fmt: skip
+
+
+def test_group_names_reach_the_legend_as_entities():
+    assert [t["name"] for t in hostile()["data"]] == [
+        '&lt;a href="https://attacker.example/renew"&gt;Session expired: click to renew&lt;/a&gt;', "a&lt;b&gt;c&amp;d"]
+
+
+def test_the_unit_reaches_the_axis_title_and_the_hover_as_entities():
+    fig = hostile()
+    escaped = '&lt;a href="https://attacker.example/renew"&gt;Session expired: click to renew&lt;/a&gt;'
+    assert fig["layout"]["yaxis"]["title"]["text"] == escaped
+    assert fig["data"][0]["hovertext"] == [escaped]
+
+
+def test_hover_templates_hold_no_data_text():
+    """A name or unit with `%{...}` in it would be read as a template variable: data goes in as values."""
+    quantity = usage_bar_figure(frame([(1, "g", 1)]), colors=palette({}), first_day=date(2026, 3, 1),
+                                last_day=date(2026, 3, 30), unit=TEMPLATE, group_names={"g": TEMPLATE})
+    spend = hostile(currency="USD")
+    assert quantity["data"][0]["hovertemplate"] == "%{customdata}: %{y:,} %{hovertext}<extra>%{fullData.name}</extra>"
+    assert quantity["data"][0]["name"] == TEMPLATE and quantity["data"][0]["hovertext"] == [TEMPLATE]
+    assert {t["hovertemplate"] for t in spend["data"]} == {"%{customdata}: %{hovertext}<extra>%{fullData.name}</extra>"}
+
+
+def test_grant_names_reach_the_grants_chart_as_entities():
+    figure = grant_bar_figure(grants(("credit", LINK, "USD", "1", "9"), ("credit", MARKUP, "USD", "2", "8")),
+                              labels=[LINK, MARKUP], colors=palette({}),
+                              money=lambda amount, currency: fmt.money(amount, currency, "en_US"))  # fmt: skip
+    assert {tuple(t["y"]) for t in figure["data"]} == {(
+        '&lt;a href="https://attacker.example/renew"&gt;Session expired: click to renew&lt;/a&gt;', "a&lt;b&gt;c&amp;d")}
+
+
+def test_figures_are_valid_plotly_figures():
+    go.Figure(hostile())
+    go.Figure(hostile(currency="USD"))
+    go.Figure(grant_bar_figure(grants(("credit", MARKUP, "USD", "1", "9")), labels=[MARKUP], colors=palette({}),
+                               money=lambda amount, currency: fmt.money(amount, currency, "en_US")))
+
+
+# What the browser shows: the texts of SVG elements (the hover's appear within Plotly's 50 ms throttle).
+SVG_TEXT = "return Array.from(document.querySelectorAll(arguments[0])).map(e => e.textContent);"
+HOVERED = "const hovered = document.querySelector(arguments[0] + ' .js-plotly-plot')._hoverdata; return hovered && hovered[0].curveNumber;"
+HOVER = "Plotly.Fx.hover(document.querySelector(arguments[0] + ' .js-plotly-plot'), [{curveNumber: arguments[1], pointNumber: 0}]);"
+
+
+def show(dash_duo, **figures) -> None:
+    app = Dash(__name__)
+    app.layout = html.Div([dcc.Graph(id=graph_id, figure=figure) for graph_id, figure in figures.items()])
+    dash_duo.start_server(app)
+    for graph_id in figures:
+        dash_duo.wait_for_element(f"#{graph_id} .js-plotly-plot .main-svg")
+
+
+def hover_texts(dash_duo, graph_id: str, curve: int) -> list[str]:
+    """The hover label's text and trace name over the first bar of `curve`."""
+    dash_duo.driver.execute_script(HOVER, f"#{graph_id}", curve)
+    WebDriverWait(dash_duo.driver, 5).until(lambda driver: driver.execute_script(HOVERED, f"#{graph_id}") == curve)
+    return [text for part in ("nums", "name") for text in
+            dash_duo.driver.execute_script(SVG_TEXT, f"#{graph_id} .hoverlayer .hovertext .{part}")]
+
+
+def test_usage_chart_shows_names_and_units_literally_in_the_browser(dash_duo):
+    show(dash_duo, usage=usage_bar_figure(frame([(1, "link", 1), (1, "markup", 2)]), colors=palette({}),
+                                          first_day=date(2026, 3, 1), last_day=date(2026, 3, 30), unit=MARKUP + " " + TEMPLATE,
+                                          group_names={"link": LINK, "markup": MARKUP + " " + TEMPLATE}))  # fmt: skip
+    assert sorted(dash_duo.driver.execute_script(SVG_TEXT, "#usage .legendtext")) == [LINK, f"{MARKUP} {TEMPLATE}"]
+    assert dash_duo.driver.execute_script(SVG_TEXT, "#usage .ytitle") == [f"{MARKUP} {TEMPLATE}"]
+    assert hover_texts(dash_duo, "usage", 1) == [f"Mar 1, 2026: 2 {MARKUP} {TEMPLATE}", f"{MARKUP} {TEMPLATE}"]
+    assert hover_texts(dash_duo, "usage", 0) == [f"Mar 1, 2026: 1 {MARKUP} {TEMPLATE}", LINK]
+    assert dash_duo.driver.execute_script(SVG_TEXT, "#usage svg a, #usage svg [style*='bold']") == []
+    assert dash_duo.get_logs() == []
+
+
+def test_grants_chart_shows_grant_names_literally_in_the_browser(dash_duo):
+    show(dash_duo, grants=grant_bar_figure(grants(("credit", LINK, "USD", "1", "9"), ("credit", MARKUP, "USD", "2", "8")),
+                                           labels=[LINK, MARKUP], colors=palette({}),
+                                           money=lambda amount, currency: fmt.money(amount, currency, "en_US")))  # fmt: skip
+    assert sorted(dash_duo.driver.execute_script(SVG_TEXT, "#grants .ytick")) == [LINK, MARKUP]
+    assert hover_texts(dash_duo, "grants", 0)[0] == f"{LINK}: $1.00"
+    assert dash_duo.driver.execute_script(SVG_TEXT, "#grants svg a, #grants svg [style*='bold']") == []
+    assert dash_duo.get_logs() == []
