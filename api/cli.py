@@ -1,6 +1,7 @@
 """The `embedash` command: seed-demo, serve, demo, url, load, cluster."""
 from __future__ import annotations
 
+import errno
 import json
 import os
 import secrets
@@ -9,10 +10,11 @@ from dataclasses import replace
 from pathlib import Path
 
 import click
+import duckdb
 
 from api.config import Config, ConfigError
 from data import Store
-from data.store import StoreLocked
+from data.store import StoreLocked, connect
 
 
 def _config(db: str | None, **overrides) -> Config:
@@ -20,14 +22,34 @@ def _config(db: str | None, **overrides) -> Config:
     return replace(config, database=db) if db else config
 
 
-def _open_store(path: str) -> Store:
+def _open_store(path: str, *, create: bool = False, locked: str = "") -> Store:
+    """The store at `path`, or a click error saying why not (one line, no traceback). Only
+    with `create` may the file be new: a mistyped --db must not leave an empty store."""
+    where = Path(path)
+    if path != ":memory:" and not where.exists():
+        if not create:
+            raise click.ClickException(f"no store at {path}: check --db or EMBEDASH_DATABASE "
+                                       "(`embedash seed-demo` or `embedash serve` creates one)")
+        if not where.parent.is_dir():
+            raise click.ClickException(f"cannot create a store at {path}: no directory {where.parent}")
     try:
         return Store(path)
     except StoreLocked as exc:
-        raise click.ClickException(str(exc)) from None
+        raise click.ClickException(f"{exc}{locked}") from None
+    except duckdb.Error as exc:
+        raise click.ClickException(f"cannot open the store at {path}: {str(exc).splitlines()[0]}") from None
 
 
-@click.group(help="embedash: embeddable billing dashboards. Settings come from EMBEDASH_* variables.")
+class _Commands(click.Group):
+    def invoke(self, ctx: click.Context):
+        """A bad EMBEDASH_* setting is one line naming it, whichever command read it."""
+        try:
+            return super().invoke(ctx)
+        except ConfigError as exc:
+            raise click.ClickException(str(exc)) from None
+
+
+@click.group(cls=_Commands, help="embedash: embeddable billing dashboards. Settings come from EMBEDASH_* variables.")
 def main() -> None:
     pass
 
@@ -46,31 +68,103 @@ def seed_demo_command(db, customers, days, events, seed, force):
 
 
 def seed_store(path: str, *, force: bool = False, **sizes) -> None:
+    """Seed a new file beside `path` and move it into place only once complete: stopped or
+    failed, seeding leaves the old store (or none), never part of one."""
     from data.demo import seed_demo
 
-    if path != ":memory:" and Path(path).exists():
+    if path == ":memory:":
+        store = _open_store(path, create=True)
+        _seeded(path, seed_demo(store, **sizes))
+        store.close()
+        return
+    target = Path(path)
+    if not target.parent.is_dir():
+        raise click.ClickException(f"cannot create a store at {path}: no directory {target.parent}")
+    if target.is_dir():
+        raise click.ClickException(f"{path} is a directory: give the store's file, e.g. {target / 'demo.duckdb'}")
+    if target.exists():
+        _refuse_in_use(path, "replace it")
         if not force:
             raise click.ClickException(f"{path} exists; pass --force to replace it")
-        Path(path).unlink()
-        Path(path + ".wal").unlink(missing_ok=True)
-    store = _open_store(path)
-    counts = seed_demo(store, **sizes)
-    store.close()
+    draft = target.with_name(f"{target.name}.seeding-{os.getpid()}")
+    _remove_store(draft)  # left by a run that was killed
+    try:
+        store = _open_store(str(draft), create=True)
+        try:
+            counts = seed_demo(store, **sizes)
+            store.cursor().execute("CHECKPOINT")
+        finally:
+            store.close()
+        if target.exists():
+            _refuse_in_use(path, "replace it")  # a server may have opened it while we seeded
+        _wal(target).unlink(missing_ok=True)  # the old store's log would not match the new file
+        os.replace(draft, target)
+        if _wal(draft).exists():
+            os.replace(_wal(draft), _wal(target))
+    except Exception as exc:
+        if _interrupted(exc):
+            raise click.Abort() from None
+        raise
+    finally:
+        _remove_store(draft)
+    _seeded(path, counts)
+
+
+def _interrupted(exc: BaseException | None) -> bool:
+    """Ctrl-C during a DuckDB query surfaces as its error ("Query interrupted"), or as a later
+    one about the transaction it aborted."""
+    while exc is not None:
+        if isinstance(exc, duckdb.InterruptException) or "interrupted" in str(exc).lower():
+            return True
+        exc = exc.__context__
+    return False
+
+
+def _seeded(path: str, counts: dict[str, int]) -> None:
     click.echo(f"seeded {path}: " + ", ".join(f"{v:,} {k}" for k, v in counts.items()))
+
+
+def _wal(path: Path) -> Path:
+    return path.with_name(path.name + ".wal")
+
+
+def _remove_store(path: Path) -> None:
+    path.unlink(missing_ok=True)
+    _wal(path).unlink(missing_ok=True)
+
+
+def _refuse_in_use(path: str, doing: str) -> None:
+    """Open the file as the store does, and close it: another process holding it (a server)
+    would go on writing to a replaced file, and neither would open again."""
+    try:
+        connect(path).close()
+    except StoreLocked:
+        raise click.ClickException(f"{path} is in use by another process (DuckDB allows one writer): "
+                                   f"stop the server before you {doing}") from None
+    except duckdb.Error:
+        pass  # not a store DuckDB can open; nothing holds it
 
 
 def _serve(config: Config, *, host: str, port: int, threads: int, demo: bool = False, banner=None) -> None:
     from api import create_app
     from api.server import make_server
 
+    config.check()
+    new = config.database != ":memory:" and not Path(config.database).exists()
+    store = _open_store(config.database, create=True)
+    app = create_app(config, store=store, demo=demo)
     try:
-        config.check()
-    except ConfigError as exc:
-        raise click.ClickException(str(exc)) from None
-    app = create_app(config, store=_open_store(config.database), demo=demo)
-    server = make_server(app, host=host, port=port, threads=threads)
+        server = make_server(app, host=host, port=port, threads=threads)
+    except OSError as exc:
+        store.close()
+        if new:  # made for this run, which never served it
+            _remove_store(Path(config.database))
+        raise click.ClickException(_cannot_listen(host, port, exc)) from None
     base = config.public_url or f"http://{host}:{server.effective_port}"
     click.echo(f"embedash serving {config.database} at {base} ({threads} threads)")
+    if not config.api_keys:
+        click.echo("warning: no EMBEDASH_API_KEYS: the integrator API will refuse every request "
+                   "(set a comma list of keys and restart)", err=True)
     if banner:
         banner(app, base)
     try:
@@ -81,10 +175,17 @@ def _serve(config: Config, *, host: str, port: int, threads: int, demo: bool = F
         server.close()
 
 
+def _cannot_listen(host: str, port: int, exc: OSError) -> str:
+    if exc.errno == errno.EADDRINUSE:
+        return (f"port {port} on {host} is in use (another embedash?): choose another with --port "
+                f"(make demo PORT={port + 1 if port < 65535 else 8051}), or stop what holds it")
+    return f"cannot listen on {host} port {port}: {exc.strerror or exc}"
+
+
 _serve_options = [
     click.option("--db", "db", default=None, help="DuckDB file (default: $EMBEDASH_DATABASE)"),
     click.option("--host", default="127.0.0.1", show_default=True),
-    click.option("--port", default=8050, show_default=True, type=int),
+    click.option("--port", default=8050, show_default=True, type=click.IntRange(0, 65535), help="0: any free port"),
     click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 256)),
 ]
 
@@ -106,11 +207,11 @@ def serve(db, host, port, threads):
 @serve_options
 def demo(db, host, port, threads):
     """Seed a demo store if missing, then serve it with the /demo host page."""
+    env_keys = Config.from_env()  # a bad setting stops it before it seeds
     db = db or os.environ.get("EMBEDASH_DATABASE") or "./embedash-demo.duckdb"
     if not Path(db).exists():
         click.echo(f"seeding a demo store at {db} (once)...")
         seed_store(db)
-    env_keys = Config.from_env()
     overrides = {}
     if not env_keys.secret_keys:
         overrides["secret_keys"] = [secrets.token_urlsafe(32)]
@@ -125,8 +226,14 @@ def demo(db, host, port, threads):
         from data.customers import list_customers
 
         svc = app.extensions["embedash"]
-        first = list_customers(svc.store)[0]
         click.echo(f"\n  API key:    {config.api_keys[0]}")
+        customers = list_customers(svc.store)
+        if not customers:
+            click.echo(f"\n  {db} has no customers, so /demo has nothing to show: add some with POST /v1/customers,\n"
+                       f"  or stop this and run `embedash seed-demo --db {db} --force` to replace it with demo data.\n\n"
+                       "  Ctrl-C stops.\n")
+            return
+        first = customers[0]
         click.echo(f"  host page:  {base}/demo   <- open this: the dashboards embedded as a host would")
         for dashboard in DASHBOARDS:
             url, _ = issue_embed(svc, {"customer_id": first.id, "dashboard": dashboard}, base_url=base)
@@ -178,15 +285,10 @@ def url(customer_id, dashboard, colors, options, expires_in, db, server):
     if server:
         click.echo(_url_from_server(server, config, body))
         return
-    try:
-        store = Store(config.database)
-    except StoreLocked as exc:
-        raise click.ClickException(f"{exc}, or ask it: embedash url ... --server http://HOST:PORT") from None
+    store = _open_store(config.database, locked=", or ask it: embedash url ... --server http://HOST:PORT")
     try:
         app = create_app(config, store=store)
         url_text, _ = issue_embed(app.extensions["embedash"], body, base_url=config.public_url or "http://127.0.0.1:8050")
-    except ConfigError as exc:
-        raise click.ClickException(str(exc)) from None
     except ApiError as exc:
         raise click.ClickException(_error_text(exc.body()["error"])) from None
     click.echo(url_text)
@@ -218,6 +320,8 @@ def _url_from_server(server: str, config: Config, body: dict) -> str:
             text = _error_text(error)
         except (ValueError, KeyError, TypeError, AttributeError):
             raise click.ClickException(f"{server} answered {exc.code}, not an embedash error") from None
+        if exc.code == 401:
+            text += " (--server sends the first of EMBEDASH_API_KEYS: set it to one of that server's EMBEDASH_API_KEYS)"
         raise click.ClickException(text) from None
     except (ValueError, KeyError, TypeError):
         raise click.ClickException(f"{server} did not answer like an embedash server") from None
@@ -260,13 +364,24 @@ def load_events(db, files, then_cluster):
             run_cluster(store)
     except LoadError as exc:
         for result in done:
-            click.echo(f"{result.path}: {result.rows:,} rows, {result.inserted:,} new")
+            click.echo(_loaded(result))
         lines = [str(exc)] + [f"  row {p.row}, field {p.field}: {p.message}" for p in exc.problems[1:]]
-        raise click.ClickException("\n".join(lines) + "\nnothing of that file was written") from None
+        lines.append("nothing of that file was written")
+        if len(files) > 1:
+            lines.append(f"loaded: {', '.join(r.path for r in done) or 'none'}")
+            if rest := files[len(done) + 1:]:
+                lines.append(f"not attempted: {', '.join(rest)}")
+        raise click.ClickException("\n".join(lines)) from None
     finally:
         store.close()
     for result in done:
-        click.echo(f"{result.path}: {result.rows:,} rows, {result.inserted:,} new, {result.duplicates:,} skipped (already stored or repeated in the file)")
+        click.echo(_loaded(result))
+
+
+def _loaded(result) -> str:
+    rows = f"{result.rows:,} row{'' if result.rows == 1 else 's'}"
+    return (f"{result.path}: {rows}, {result.inserted:,} new, "
+            f"{result.duplicates:,} skipped (already stored or repeated in the file)")
 
 
 @main.command()

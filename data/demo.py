@@ -70,7 +70,8 @@ def demo_events(customers: list[Customer], *, days: int, events: int, seed: int,
 
     n = int(counts.sum())
     seconds = rng.integers(0, 86_400, size=n)
-    times = pd.to_datetime([day_starts[d] for d in day_idx]).tz_convert(None) + pd.to_timedelta(seconds, unit="s")
+    # utc=True: an empty list (no events) has no zone to convert from otherwise
+    times = pd.to_datetime([day_starts[d] for d in day_idx], utc=True).tz_convert(None) + pd.to_timedelta(seconds, unit="s")
     kinds = _TYPES[rng.choice(len(_TYPES), size=n, p=_TYPE_SHARE)]
     region = _REGIONS[rng.choice(3, size=n, p=[0.5, 0.3, 0.2])]
     frame = pd.DataFrame(

@@ -33,6 +33,19 @@ class StoreLocked(RuntimeError):
     """Another process holds the database file (DuckDB allows one writer process)."""
 
 
+def connect(path: str) -> duckdb.DuckDBPyConnection:
+    """The file's DuckDB connection, unmigrated. Raises StoreLocked if another process holds it."""
+    try:
+        return duckdb.connect(path)
+    except duckdb.IOException as exc:
+        if "lock" in str(exc).lower():
+            raise StoreLocked(
+                f"{path} is in use by another process (DuckDB allows one writer); "
+                "stop the server or send the data through its API"
+            ) from exc
+        raise
+
+
 class Store:
     """Owns the connection. Readers get a thread-local cursor; writers also take a lock,
     so concurrent ingests queue instead of failing on DuckDB's write-write conflicts.
@@ -46,15 +59,7 @@ class Store:
 
     def __init__(self, path: str = ":memory:"):
         self.path = path
-        try:
-            self._con = duckdb.connect(path)
-        except duckdb.IOException as exc:
-            if "lock" in str(exc).lower():
-                raise StoreLocked(
-                    f"{path} is in use by another process (DuckDB allows one writer); "
-                    "stop the server or send the data through its API"
-                ) from exc
-            raise
+        self._con = connect(path)
         migrate(self._con)
         self._local = threading.local()
         self._write_lock = threading.Lock()

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import re
+import socket
 import subprocess
 import sys
 import threading
@@ -149,3 +150,223 @@ def test_a_second_process_cannot_open_a_store_in_use(env):
     finally:
         holder.close()
     assert count_events(Store(db)) == 0
+
+
+@contextmanager
+def held(db: str):
+    """The store open in another process, as a running server holds it, until the block ends."""
+    code = f"from data import Store\nimport sys\ns = Store({db!r})\nprint('open', flush=True)\nsys.stdin.read()\ns.close()"
+    proc = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout.readline().strip() == "open"
+        yield
+    finally:
+        proc.stdin.close()
+        proc.wait(timeout=30)
+
+
+def test_seed_demo_force_refuses_to_replace_a_store_in_use(env):
+    db = str(env / "live.duckdb")
+    run("seed-demo", "--db", db, *SMALL)
+    with held(db):
+        out = run("seed-demo", "--db", db, *SMALL, "--seed", "3", "--force")
+    assert out.exit_code != 0 and "in use by another process" in out.output
+    store = Store(db)
+    assert count_events(store) == 2000
+    store.close()
+
+
+def test_seed_demo_without_force_says_a_store_in_use_is_in_use(env):
+    db = str(env / "live.duckdb")
+    run("seed-demo", "--db", db, *SMALL)
+    with held(db):
+        out = run("seed-demo", "--db", db, *SMALL)
+    assert out.exit_code != 0 and "in use by another process" in out.output and "--force" not in out.output
+
+
+def _interrupt(*args, **kwargs):
+    raise KeyboardInterrupt
+
+
+def _interrupt_a_query(*args, **kwargs):
+    raise RuntimeError("Query interrupted")  # what DuckDB raises for Ctrl-C during a query
+
+
+@pytest.mark.parametrize("interrupt", [_interrupt, _interrupt_a_query])
+def test_interrupted_seeding_leaves_no_store(env, monkeypatch, interrupt):
+    monkeypatch.setattr("data.demo.upsert_prices", interrupt)  # after the events are in
+    db = env / "demo.duckdb"
+    out = CliRunner().invoke(main, ["seed-demo", "--db", str(db), *SMALL])
+    assert out.exit_code == 1 and out.output.endswith("Aborted!\n")
+    assert sorted(p.name for p in env.iterdir()) == []
+
+
+def test_interrupted_reseeding_keeps_the_old_store(env, monkeypatch):
+    db = str(env / "demo.duckdb")
+    run("seed-demo", "--db", db, *SMALL)
+    monkeypatch.setattr("data.demo.upsert_prices", _interrupt)
+    out = run("seed-demo", "--db", db, "--customers", "5", "--days", "10", "--events", "500", "--force")
+    assert out.exit_code != 0
+    assert sorted(p.name for p in env.iterdir()) == ["demo.duckdb"]
+    store = Store(db)
+    assert count_events(store) == 2000
+    store.close()
+
+
+def test_seed_demo_with_no_events_seeds_the_rest(env):
+    out = run("seed-demo", "--db", str(env / "demo.duckdb"), "--customers", "2", "--days", "10", "--events", "0")
+    assert out.exit_code == 0 and "2 customers" in out.output and "0 events" in out.output
+
+
+@pytest.mark.parametrize("command", ["serve", "demo"])
+def test_serving_on_a_port_in_use_says_so_and_how_to_choose_another(env, command):
+    db = str(env / "demo.duckdb")
+    run("seed-demo", "--db", db, *SMALL)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        out = run(command, "--db", db, "--port", str(port))
+    assert out.exit_code != 0 and "Traceback" not in out.output
+    assert f"port {port}" in out.output and "--port" in out.output and "make demo PORT=" in out.output
+
+
+class _Bound:
+    """Stands in for waitress's server: "bound", and its `run` returns at once."""
+
+    def __init__(self, app, *, host, port, threads):
+        self.app, self.effective_port = app, port or 8100
+
+    def run(self):
+        pass
+
+    def close(self):
+        pass
+
+
+@pytest.fixture
+def bound(monkeypatch):
+    """`serve` and `demo` return once started, instead of serving; yields the servers made."""
+    made = []
+    monkeypatch.setattr("api.server.make_server", lambda app, **kw: made.append(_Bound(app, **kw)) or made[-1])
+    return made
+
+
+def test_a_port_past_65535_is_refused(env, bound):
+    out = run("serve", "--db", str(env / "x.duckdb"), "--port", "70000")
+    assert out.exit_code == 2 and "0<=x<=65535" in out.output
+
+
+EVERY_COMMAND = [["seed-demo"], ["serve"], ["demo"], ["url", "acme-corp"], ["load", "events", "e.csv"], ["cluster"]]
+
+
+@pytest.mark.parametrize("command", EVERY_COMMAND, ids=lambda c: c[0])
+@pytest.mark.parametrize("name, value", [("EMBEDASH_TOKEN_TTL", "1h"), ("EMBEDASH_COMPACT_ROWS", "abc")])
+def test_a_bad_setting_is_one_line_for_every_command(env, bound, monkeypatch, command, name, value):
+    monkeypatch.setenv("EMBEDASH_DATABASE", str(env / "s.duckdb"))
+    monkeypatch.setenv(name, value)
+    out = run(*command)
+    assert out.exit_code == 1 and out.output.startswith(f"Error: {name} must be a whole number")
+    assert "Traceback" not in out.output
+
+
+@pytest.mark.parametrize("command", ["serve", "demo", "seed-demo"])
+@pytest.mark.parametrize("via", ["--db", "EMBEDASH_DATABASE"])
+def test_a_store_in_a_missing_directory_is_one_line(env, bound, monkeypatch, command, via):
+    path = str(env / "nowhere" / "x.duckdb")
+    if via == "--db":
+        out = run(command, "--db", path, *(SMALL if command == "seed-demo" else []))
+    else:
+        monkeypatch.setenv("EMBEDASH_DATABASE", path)
+        out = run(command, *(SMALL if command == "seed-demo" else []))
+    assert out.exit_code == 1 and f"no directory {env / 'nowhere'}" in out.output
+    assert not (env / "nowhere").exists()
+
+
+@pytest.mark.parametrize("command", [["url", "acme-corp"], ["cluster"], ["load", "events", "e.csv"]], ids=lambda c: c[0])
+@pytest.mark.parametrize("via", ["--db", "default"])
+def test_commands_that_read_a_store_refuse_a_missing_one_and_create_nothing(env, monkeypatch, command, via):
+    monkeypatch.chdir(env)
+    (env / "e.csv").write_text("id,source,type,subject,time\n")
+    path = "typo.duckdb" if via == "--db" else "./embedash.duckdb"
+    where = ["--db", path] if via == "--db" else []
+    args = [command[0], *where, *command[1:]] if command[0] != "load" else ["load", *where, *command[1:]]
+    out = run(*args)
+    assert out.exit_code == 1 and f"no store at {path}" in out.output
+    assert sorted(p.name for p in env.iterdir()) == ["e.csv"]
+
+
+def test_serve_creates_a_new_store(env, bound):
+    db = env / "new.duckdb"
+    out = run("serve", "--db", str(db))
+    assert out.exit_code == 0 and db.exists()
+
+
+def test_demo_on_an_empty_store_says_it_has_no_customers(env, bound):
+    db = str(env / "empty.duckdb")
+    Store(db).close()
+    out = run("demo", "--db", db)
+    assert out.exit_code == 0, out.output
+    assert f"{db} has no customers" in out.output and f"embedash seed-demo --db {db} --force" in out.output
+
+
+NO_KEYS_WARNING = "no EMBEDASH_API_KEYS: the integrator API will refuse every request"
+
+
+def test_serve_without_api_keys_warns_that_the_api_refuses_every_request(env, bound, monkeypatch):
+    monkeypatch.delenv("EMBEDASH_API_KEYS")
+    out = run("serve", "--db", str(env / "new.duckdb"))
+    assert out.exit_code == 0 and NO_KEYS_WARNING in out.output
+
+
+def test_demo_without_api_keys_makes_its_own_and_does_not_warn(env, bound, monkeypatch):
+    monkeypatch.delenv("EMBEDASH_API_KEYS")
+    db = str(env / "demo.duckdb")
+    run("seed-demo", "--db", db, *SMALL)
+    out = run("demo", "--db", db)
+    assert out.exit_code == 0 and re.search(r"API key: +demo_\S+", out.output) and NO_KEYS_WARNING not in out.output
+
+
+class _UnknownKey(BaseHTTPRequestHandler):
+    def do_POST(self):  # noqa: N802 (http.server's name)
+        self.send_response(401)
+        self.send_header("Content-Type", "application/json")
+        self.end_headers()
+        self.wfile.write(b'{"error": {"code": "unauthorized", "message": "unknown API key", "field": "Authorization"}}')
+
+    def log_message(self, *args):
+        pass
+
+
+def test_url_from_a_server_that_refuses_the_key_says_where_the_key_comes_from(env):
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _UnknownKey)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        out = run("url", "acme-corp", "--server", f"http://127.0.0.1:{server.server_port}")
+    finally:
+        server.shutdown()
+    assert out.exit_code == 1 and "unknown API key" in out.output and "EMBEDASH_API_KEYS" in out.output
+
+
+def events_csv(path, *rows: str) -> str:
+    path.write_text("id,source,type,subject,time,tokens\n" + "".join(row + "\n" for row in rows))
+    return str(path)
+
+
+def test_load_of_one_row_says_row(env):
+    db = str(env / "demo.duckdb")
+    run("seed-demo", "--db", db, *SMALL)
+    one = events_csv(env / "one.csv", "1,f,llm_completion,acme-corp,2025-06-01T10:00:00Z,5")
+    out = run("load", "--db", db, "events", one)
+    assert out.exit_code == 0 and f"{one}: 1 row, 1 new, 0 skipped" in out.output
+
+
+def test_load_stopped_by_a_bad_file_says_which_files_were_loaded_and_which_not(env):
+    db = str(env / "demo.duckdb")
+    run("seed-demo", "--db", db, *SMALL)
+    a = events_csv(env / "a.csv", "1,f,llm_completion,acme-corp,2025-06-01T10:00:00Z,5")
+    bad = events_csv(env / "bad.csv", "2,f,llm_completion,acme-corp,2025-06-01T10:00:00Z,x")
+    c = events_csv(env / "c.csv", "3,f,llm_completion,acme-corp,2025-06-01T10:00:00Z,7")
+    out = run("load", "--db", db, "events", a, bad, c)
+    assert out.exit_code == 1 and "nothing of that file was written" in out.output
+    assert f"loaded: {a}" in out.output and f"not attempted: {c}" in out.output
