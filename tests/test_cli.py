@@ -121,13 +121,18 @@ class _NotEmbedash(BaseHTTPRequestHandler):
 @pytest.mark.parametrize("prefix, message", [("/ok", "did not answer like an embedash server"),
                                              ("/bad", "answered 502, not an embedash error")])
 def test_url_says_when_a_server_is_not_embedash(env, prefix, message):
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _NotEmbedash)
+    out = url_from_server(_NotEmbedash, prefix)
+    assert out.exit_code != 0 and message in out.output
+
+
+def url_from_server(handler, prefix: str = ""):
+    """`embedash url acme-corp --server` against a stand-in server that answers with `handler`."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        out = run("url", "acme-corp", "--server", f"http://127.0.0.1:{server.server_port}{prefix}")
+        return run("url", "acme-corp", "--server", f"http://127.0.0.1:{server.server_port}{prefix}")
     finally:
         server.shutdown()
-    assert out.exit_code != 0 and message in out.output
 
 
 def test_serve_runs_waitress_and_answers(env):
@@ -339,12 +344,7 @@ class _UnknownKey(BaseHTTPRequestHandler):
 
 
 def test_url_from_a_server_that_refuses_the_key_says_where_the_key_comes_from(env):
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _UnknownKey)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        out = run("url", "acme-corp", "--server", f"http://127.0.0.1:{server.server_port}")
-    finally:
-        server.shutdown()
+    out = url_from_server(_UnknownKey)
     assert out.exit_code == 1 and "unknown API key" in out.output and "EMBEDASH_API_KEYS" in out.output
 
 
