@@ -8,7 +8,11 @@ from typing import Any
 from flask import Flask, jsonify, request
 from werkzeug.exceptions import HTTPException
 
+from dashboards.callbacks import UPDATE
+from dashboards.shell import PREFIX
 from data.columns import OutOfRange
+
+CALLBACKS = PREFIX + UPDATE
 
 log = logging.getLogger("embedash.api")
 
@@ -49,7 +53,8 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
-        if not request.path.startswith("/v1/"):
+        # The API's routes, and the dashboards' callback endpoint, whose refusals have this shape too.
+        if not (request.path.startswith("/v1/") or request.path == CALLBACKS):
             return exc
         code = (exc.name or "error").lower().replace(" ", "_")
         return jsonify({"error": {"code": code, "message": exc.description, "field": None}}), exc.code

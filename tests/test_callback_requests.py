@@ -63,6 +63,12 @@ def test_a_body_that_is_not_json_is_a_400(client):
     assert r.json["error"]["code"] == "malformed_callback"
 
 
+def test_a_body_over_the_size_limit_is_a_413_in_the_apis_shape(client):
+    r = client.post(CALLBACK, data=b"[" + b" " * (17 * 1024 * 1024) + b"]",
+                    headers={"Content-Type": "application/json"})
+    assert r.status_code == 413 and r.json["error"]["code"] == "request_entity_too_large"
+
+
 def test_a_well_formed_request_with_a_bad_token_still_reaches_the_callback(client):
     r = client.post(CALLBACK, json=render())
     assert r.status_code == 200
