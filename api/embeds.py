@@ -50,6 +50,11 @@ def _group_overrides(items: Any, known_keys: set[str]) -> dict[str, dict]:
     return out
 
 
+# nginx's default request line limit (large_client_header_buffers 8k): a longer link would load
+# nothing in the host's iframe, behind the proxy README's "Running it" asks for.
+MAX_URL_LENGTH = 8000
+
+
 def issue_embed(svc: Services, body: Any, *, base_url: str) -> tuple[str, EmbedClaims]:
     """Validate a getEmbeddableUrl body and sign it; returns (url, claims). Raises ApiError."""
     if not isinstance(body, dict):
@@ -74,7 +79,11 @@ def issue_embed(svc: Services, body: Any, *, base_url: str) -> tuple[str, EmbedC
     token, claims = svc.tokens.issue(customer_id=customer_id, dashboard=dashboard, ttl=ttl, options=options,
                                      colors=colors, group_overrides=group_overrides)
     base = svc.config.public_url or base_url.rstrip("/")
-    return f"{base}/embed/{dashboard}?{urlencode({'token': token})}", claims
+    url = f"{base}/embed/{dashboard}?{urlencode({'token': token})}"
+    if len(url) > MAX_URL_LENGTH:  # the claims travel in the token: only group overrides grow without bound
+        raise bad_request(f"the link would be {len(url):,} characters, more than the {MAX_URL_LENGTH:,} a proxy takes in a "
+                          "request line: send fewer or shorter bm_group_key_overrides", field="bm_group_key_overrides")
+    return url, claims
 
 
 @bp.post("/dashboards/getEmbeddableUrl")

@@ -150,3 +150,20 @@ def test_revoking_a_customer_stops_all_of_its_links(client, world):
                                           ({"customer_id": "nobody"}, 404), ({"token": "t"}, 400)])
 def test_bad_revocation_requests(client, world, body, status):
     assert client.post("/v1/tokens/revoke", headers=AUTH, json=body).status_code == status
+
+
+def test_overrides_that_would_make_the_link_too_long_for_a_proxy_are_a_400(client, world):
+    names = {f"region-{i:05d}-{i * 7919 % 104729}": f"Region number {i * 104723 % 99991} of many" for i in range(3000)}
+    body = {"customer_id": A, "dashboard": "usage",
+            "bm_group_key_overrides": [{"group_key_name": "region", "value_display_names": names}]}
+    r = client.post("/v1/dashboards/getEmbeddableUrl", headers=AUTH, json=body)
+    assert r.status_code == 400 and r.json["error"]["field"] == "bm_group_key_overrides"
+    assert "characters" in r.json["error"]["message"]
+
+
+def test_a_hundred_display_names_still_fit_in_a_link(client, world):
+    names = {f"region-{i}": f"Region {i}" for i in range(100)}
+    body = {"customer_id": A, "dashboard": "usage",
+            "bm_group_key_overrides": [{"group_key_name": "region", "value_display_names": names}]}
+    r = client.post("/v1/dashboards/getEmbeddableUrl", headers=AUTH, json=body)
+    assert r.status_code == 200 and len(r.json["data"]["url"]) <= 8000
