@@ -138,7 +138,7 @@ def grant_bar_figure(balances: pd.DataFrame, *, labels: list[str], colors: Mappi
             margin={"l": 140, "r": 16, "t": 32, "b": 48},
             # Above the bars, so the amount axis's title has the space below to itself.
             legend={"orientation": "h", "x": 0, "y": 1, "yanchor": "bottom"},
-            yaxis={"autorange": "reversed"},
+            yaxis={"autorange": "reversed", "automargin": True},  # the margin grows to fit a long grant name
             # The amount axis says what its numbers are, as the usage chart's spend axis does.
             xaxis={"title": {"text": literal(currencies[0]) if len(currencies) == 1
                              else "Amount, each grant in its own currency"}},

@@ -203,3 +203,10 @@ def test_grants_chart_shows_grant_names_literally_in_the_browser(dash_duo):
     assert hover_texts(dash_duo, "grants", 0)[0] == f"{LINK}: $1.00"
     assert dash_duo.driver.execute_script(SVG_TEXT, "#grants svg a, #grants svg [style*='bold']") == []
     assert dash_duo.get_logs() == []
+
+
+def test_a_long_grant_name_widens_the_charts_margin_rather_than_being_cut():
+    figure = grant_bar_figure(grants(("credit", "Promotional credit for the spring launch of 2026", "USD", "1", "9")),
+                              labels=["Promotional credit for the spring launch of 2026"], colors=palette({}),
+                              money=lambda amount, currency: fmt.money(amount, currency, "en_US"))
+    assert figure["layout"]["yaxis"]["automargin"] is True
