@@ -127,6 +127,23 @@ def test_totals_include_metrics_without_usage_as_zero(filled):
     assert empty.value.tolist() == [Decimal(0)]
 
 
+def test_totals_of_metrics_over_several_properties_and_types_are_each_metrics_own_total(store):
+    upsert_customers(store, [Customer("a", "A", "USD", "UTC", "en_US")])
+    metrics = [BillableMetric("w_sum", "W", "u", "e", "SUM", "w", ()), BillableMetric("v_max", "V", "u", "e", "MAX", "v", ()),
+               BillableMetric("v_sum_f", "F", "u", "f", "SUM", "v", ()), BillableMetric("w_last", "L", "u", "f", "LATEST", "w", ()),
+               BillableMetric("f_count", "C", "u", "f", "COUNT", None, ())]
+    upsert_metrics(store, metrics)
+    ingest_events(store, pd.DataFrame([
+        ("s", "1", "a", "e", datetime(2026, 3, 1, 1), '{"v": "4", "w": "1.5"}'),
+        ("s", "2", "a", "e", datetime(2026, 3, 2, 1), '{"v": "9"}'),
+        ("s", "3", "a", "f", datetime(2026, 3, 1, 2), '{"v": "2", "w": "7"}'),
+        ("s", "4", "a", "f", datetime(2026, 3, 3, 2), '{"v": "0.25", "w": "3"}'),
+    ], columns=["source", "id", "customer_id", "type", "time", "properties"]))  # fmt: skip
+    totals = usage_totals(store, customer_id="a", metrics=metrics, start=T0, end=T1, tz="UTC")
+    assert dict(zip(totals.metric, totals.value)) == {"w_sum": Decimal("1.5"), "v_max": Decimal(9), "v_sum_f": Decimal("2.25"),
+                                                      "w_last": Decimal(3), "f_count": Decimal(2)}
+
+
 def test_trailing_days_are_whole_local_days_including_today():
     start, end = trailing_days(30, "Asia/Tokyo", datetime(2026, 3, 31, 16, 0, tzinfo=UTC))  # Apr 1 01:00 in Tokyo
     assert start == datetime(2026, 3, 2, 15, tzinfo=UTC)  # Mar 3 00:00 Tokyo
