@@ -196,12 +196,13 @@ def estimate_invoice(store: Store, *, customer: Customer, metrics: list[Billable
     date of that midnight is the day before in zones ahead of UTC)."""
     zone = ZoneInfo(customer.timezone)
     start, end = month_start(now, zone), next_month_start(now, zone)
+    first, after = start.replace(tzinfo=None), end.replace(tzinfo=None)  # as prices keep their starts
     lines = []
     for metric in metrics:
         # The prices in effect at some time in the period: the one at its start and any taking effect in it.
         prices = list_prices(store, metric=metric.slug, currency=customer.currency)
-        at_start = price_at(prices, start.replace(tzinfo=None))
-        prices = [p for p in prices if p is at_start or start.replace(tzinfo=None) <= p.effective_from < end.replace(tzinfo=None)]
+        at_start = price_at(prices, first)
+        prices = [p for p in prices if p is at_start or first <= p.effective_from < after]
         if not prices:  # no price yet (or only from a later period): nothing to estimate
             continue
         if metric.aggregation in ADDITIVE:
@@ -222,6 +223,6 @@ def estimate_invoice(store: Store, *, customer: Customer, metrics: list[Billable
     return Invoice(
         id=f"estimate:{customer.id}:{start.astimezone(zone).date()}", number="Estimate", customer_id=customer.id,
         status="draft", type="USAGE", currency=customer.currency, issued_at=now.astimezone(UTC).replace(tzinfo=None),
-        period_start=start.replace(tzinfo=None), period_end=end.replace(tzinfo=None),
+        period_start=first, period_end=after,
         total=sum((li.amount for li in lines), ZERO), line_items=tuple(lines),
     )  # fmt: skip

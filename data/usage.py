@@ -198,18 +198,18 @@ def usage_totals(
 
     One pass over the customer's events in the window answers every SUM, COUNT, MAX and LATEST
     metric (grouped by event type, each value property read once and aggregated only as its
-    metrics ask); each UNIQUE_COUNT metric takes its own. A pass a value property cost 2 ms
-    each: 125 ms for 64 metrics reading 64 properties, 5 ms in one."""
+    metrics ask); each UNIQUE_COUNT metric takes its own. (A pass a value property cost 2 ms
+    each: 125 ms for 64 metrics reading 64 properties, against 21 ms in one.)"""
     columns = ["metric", "name", "unit", "aggregation", "value"]
     asked: dict[str, set[str]] = {}  # value property -> the aggregations metrics take of it
     for m in metrics:
         if m.aggregation in _AGGREGATE:
             asked.setdefault(m.value_property, set()).add(m.aggregation)
-    read = [(prop, aggregation) for prop in sorted(asked) for aggregation in sorted(asked[prop])]  # in the query's order
+    props = sorted(asked)  # the query reads property i as v{i}
+    read = [(i, prop, aggregation) for i, prop in enumerate(props) for aggregation in sorted(asked[prop])]  # in the query's order
     values: dict[tuple[str, str, str], object] = {}  # (value property, aggregation, event type) -> value
     counts: dict[str, int] = {}
     if read or any(m.aggregation == "COUNT" for m in metrics):
-        props = sorted(asked)
 
         def query(columns: PropertyColumns) -> tuple[str, list]:
             selected, params = [], []
@@ -217,7 +217,7 @@ def usage_totals(
                 value, value_params = number_sql(columns, prop)
                 selected.append(f", {value} AS v{i}")
                 params += value_params
-            aggregates = "".join(f", {_AGGREGATE[a].format(value=f'v{props.index(p)}')}" for p, a in read)
+            aggregates = "".join(f", {_AGGREGATE[a].format(value=f'v{i}')}" for i, _, a in read)
             return (f"""SELECT type, count(*){aggregates} FROM (
                             SELECT type, time, source, id{''.join(selected)} FROM events
                             WHERE customer_id = ? AND time >= ? AND time < ?)
@@ -225,7 +225,7 @@ def usage_totals(
 
         for event_type, count, *aggregated in fetch(store, query):
             counts[event_type] = count
-            values.update({(prop, aggregation, event_type): v for (prop, aggregation), v in zip(read, aggregated)})
+            values.update({(prop, aggregation, event_type): v for (_, prop, aggregation), v in zip(read, aggregated)})
     out = []
     for m in metrics:
         if m.aggregation == "UNIQUE_COUNT":
