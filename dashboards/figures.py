@@ -75,7 +75,7 @@ def usage_bar_figure(
         missing = group is None or (isinstance(group, float) and group != group)  # None, or NaN from a non-object frame
         by_group.setdefault(None if missing else str(group), []).append((start.date(), value))
     grouped = any(g is not None for g in by_group)
-    days = {d: (d.isoformat(), literal(day_label(d, locale))) for rows in by_group.values() for d, _ in rows}
+    days = {d: (d.isoformat(), literal(day_label(d, locale))) for d in {d for rows in by_group.values() for d, _ in rows}}
     # Each distinct amount formatted once; bars of a daily series repeat amounts.
     amounts = {v: literal(money(v, currency, locale)) for v in set(series["value"])} if currency else None
     # The unit comes from the integrator: it reaches the hover as a value, never as template text.

@@ -161,12 +161,13 @@ class _Shown:
         self.not_additive = self.spend and self.metric is not None and self.metric.aggregation not in ADDITIVE
         self.unpriced = (self.spend and self.metric is not None and not self.not_additive
                          and not list_prices(deps.store, metric=self.metric.slug, currency=self.currency))
-        self.series = frame([], SERIES_COLUMNS)
         if self.metric is not None and not (self.not_additive or self.unpriced):
             self.series = series(self.metric, window_size="day", group_by=self.group_by)
             if self.group_by:
                 self.breakdown = _per_group(self.series, self.metric) if self.metric.aggregation in _FOLDS else series(
                     self.metric, window_size="none", group_by=self.group_by)
+        else:
+            self.series = frame([], SERIES_COLUMNS)
         self.totals = pending_totals.result()
         self.key_name, self.value_names = _group_names(claims, self.group_by)
 

@@ -166,6 +166,10 @@ def usage_series(
 
     first, last = start.astimezone(zone), end.astimezone(zone)
     windows: dict = {}  # one window's bounds per distinct w, shared by its groups
+    # Only the earliest and the latest window can reach past [start, end): each window holds an
+    # event inside it, and a window between two others lies between their events.
+    ws = [r[0] for r in rows if r[0] is not None]  # in order: None sorts first
+    outer = {ws[0], ws[-1]} if ws else set()
 
     def bounds(w) -> tuple[datetime, datetime]:
         if window_size == "day":
@@ -174,8 +178,8 @@ def usage_series(
             utc = w.replace(tzinfo=UTC)  # w is the window's UTC start; an hour later in UTC, not on the wall clock
             w_start, w_end = utc.astimezone(zone), (utc + timedelta(hours=1)).astimezone(zone)
         else:
-            w_start, w_end = first, last
-        return clipped(w_start, w_end, first, last)
+            return first, last
+        return clipped(w_start, w_end, first, last) if w in outer else (w_start, w_end)
 
     out = []
     for w, grp, value in rows:
