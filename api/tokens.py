@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from itsdangerous import BadSignature, URLSafeTimedSerializer
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from api.config import MAX_TOKEN_TTL
 from data import Store
@@ -24,7 +24,7 @@ EMBED_SALT = "embedash.embed-url.v1"
 
 
 class TokenDenied(PermissionError):
-    """401 for a bad or expired token, 403 for a revoked one or the wrong dashboard.
+    """401 for a missing, bad or expired token (`reason` says which), 403 for a revoked one.
     `claims` is set when the signature was good (so the error page may still be themed)."""
 
     def __init__(self, reason: str, status: int = 401, claims: EmbedClaims | None = None):
@@ -84,13 +84,16 @@ class EmbedTokens:
             raise TokenDenied("no token")
         if not token.isascii():  # ours are URL-safe base64; itsdangerous would fail to encode a lone surrogate
             log.info("embed token refused: not ASCII")
-            raise TokenDenied("bad or expired signature")
+            raise TokenDenied("bad signature")
         try:
             raw = self._serializer.loads(token, max_age=MAX_TOKEN_TTL + 60)
             claims = EmbedClaims.load(raw)
-        except BadSignature as exc:  # includes SignatureExpired and malformed payloads
+        except SignatureExpired:  # signed by us, longer ago than any token lives
+            log.info("embed token refused: SignatureExpired")
+            raise TokenDenied("expired") from None
+        except BadSignature as exc:  # a forged, truncated or mistyped link, or one signed with another key
             log.info("embed token refused: %s", type(exc).__name__)
-            raise TokenDenied("bad or expired signature") from None
+            raise TokenDenied("bad signature") from None
         except (KeyError, ValueError, TypeError):
             log.warning("embed token with a good signature but malformed claims")
             raise TokenDenied("malformed claims") from None

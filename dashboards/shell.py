@@ -114,8 +114,12 @@ p{{margin:0;color:var(--eb-gray-medium);font-size:14px}}</style></head>
 _ASK_FOR_A_NEW_LINK = '<script>window.parent!==window&&window.parent.postMessage({type:"embedash:expired"},"*");</script>'
 
 
-def denied_page(status: int, claims: Any | None = None) -> tuple[str, int, dict[str, str]]:
-    titles = {401: "This link has expired", 403: "This link is no longer valid", 404: "No such dashboard"}
+def denied_page(status: int, claims: Any | None = None, *, expired: bool = False) -> tuple[str, int, dict[str, str]]:
+    """401: a link that has expired, or one that never was good (missing, forged, cut short or
+    signed with another key: said so, so an integrator does not go looking for a clock);
+    403: a link that was good and is no more (revoked, or for another dashboard); 404."""
+    titles = {401: "This link has expired" if expired else "This link is not valid", 403: "This link is no longer valid",
+              404: "No such dashboard"}
     look = look_of(claims if claims is not None and claims.dashboard in DASHBOARDS else None)
     body = _DENIED.format(title=titles[status], message=RELOAD_HINT, css=css_variables(look.colors, look.font),
                           script=_ASK_FOR_A_NEW_LINK if status in (401, 403) else "")
@@ -163,7 +167,8 @@ def install_gate(server: Flask, deps: EmbedDeps) -> None:
             claims = deps.verify(request.args.get("token"))
         except PermissionError as exc:
             log.info("page refused: %s", exc)
-            return denied_page(getattr(exc, "status", 401), getattr(exc, "claims", None))
+            return denied_page(getattr(exc, "status", 401), getattr(exc, "claims", None),
+                               expired=getattr(exc, "reason", None) == "expired")
         if claims.dashboard != name:
             return denied_page(403, claims)
         g.embed_look = look_of(claims, get_customer(deps.store, claims.customer_id))

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from api.config import MAX_TOKEN_TTL
 from api.tokens import EmbedTokens
 from conftest import A, AUTH, B, B_CALLS, B_SECRET_REGION, CALLBACK, SECRET, cell_text, cloud_event, render_request, token_of
 
@@ -44,12 +45,25 @@ def test_page_head_carries_the_tokens_palette(client, world):
 
 
 @pytest.mark.parametrize("query", ["", "?token=", "?token=garbage", "?token=a.b.c"])
-def test_bad_token_gets_the_expired_page_with_401(client, world, query):
+def test_bad_token_gets_the_not_valid_page_with_401(client, world, query):
     r = client.get("/embed/usage" + query)
     assert r.status_code == 401
-    assert "This link has expired" in r.text
+    assert "This link is not valid" in r.text and "expired" not in r.text.split("<script>")[0]
     assert 'postMessage({type:"embedash:expired"}' in r.text
     assert B_SECRET_REGION not in r.text and "Acme" not in r.text
+
+
+def test_a_link_cut_short_is_not_valid_rather_than_expired(client, world):
+    url = embed_url(client)
+    r = client.get(url[:-5])
+    assert r.status_code == 401 and "This link is not valid" in r.text
+
+
+def test_a_link_signed_longer_ago_than_any_token_lives_gets_the_expired_page(client, store, world, monkeypatch):
+    token, _ = EmbedTokens([SECRET], store).issue(customer_id=A, dashboard="usage", ttl=60)
+    monkeypatch.setattr(time, "time", lambda real=time.time: real() + MAX_TOKEN_TTL + 3600)  # itsdangerous's clock
+    r = client.get(f"/embed/usage?token={token}")
+    assert r.status_code == 401 and "This link has expired" in r.text
 
 
 def test_expired_token_gets_the_expired_page(client, store, world):
