@@ -31,6 +31,11 @@ class TokenDenied(PermissionError):
         super().__init__(reason)
         self.reason, self.status, self.claims = reason, status, claims
 
+    @property
+    def expired(self) -> bool:
+        """Once good and now too old, as against never good (missing, forged, cut short)."""
+        return self.reason == "expired"
+
 
 @dataclass(frozen=True)
 class EmbedClaims:

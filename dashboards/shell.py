@@ -168,7 +168,7 @@ def install_gate(server: Flask, deps: EmbedDeps) -> None:
         except PermissionError as exc:
             log.info("page refused: %s", exc)
             return denied_page(getattr(exc, "status", 401), getattr(exc, "claims", None),
-                               expired=getattr(exc, "reason", None) == "expired")
+                               expired=getattr(exc, "expired", False))
         if claims.dashboard != name:
             return denied_page(403, claims)
         g.embed_look = look_of(claims, get_customer(deps.store, claims.customer_id))
