@@ -13,6 +13,7 @@ import click
 import duckdb
 
 from api.config import Config, ConfigError
+from api.logs import configure_logging
 from data import Store
 from data.store import StoreLocked, connect
 
@@ -150,6 +151,7 @@ def _serve(config: Config, *, host: str, port: int, threads: int, demo: bool = F
     from api.server import make_server
 
     config.check()
+    configure_logging(config.log_level)
     new = config.database != ":memory:" and not Path(config.database).exists()
     store = _open_store(config.database, create=True)
     app = create_app(config, store=store, demo=demo)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 from urllib.parse import urlsplit
 
 MAX_TOKEN_TTL = 86_400
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 
 
 class ConfigError(RuntimeError):
@@ -45,6 +46,7 @@ class Config:
     frame_ancestors: list[str] = field(default_factory=list)  # origins that may frame /embed/
     token_ttl: int = 3600
     compact_rows: int = 500_000  # merge the events ingested since the last compaction past this many (0: never)
+    log_level: str = "INFO"  # what `serve` and `demo` write to stderr: DEBUG, INFO, WARNING or ERROR
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides) -> Config:
@@ -59,6 +61,7 @@ class Config:
             frame_ancestors=_csv(env.get("EMBEDASH_FRAME_ANCESTORS")),
             token_ttl=ttl,
             compact_rows=compact_rows,
+            log_level=env.get("EMBEDASH_LOG_LEVEL", cls.log_level).strip().upper(),
         )
         return replace(config, **overrides)
 
@@ -85,4 +88,6 @@ class Config:
         if self.compact_rows < 0:
             raise ConfigError("EMBEDASH_COMPACT_ROWS must be 0 (never compact) or a number of events, "
                               f"e.g. 500000, got {self.compact_rows}")
+        if self.log_level not in LOG_LEVELS:
+            raise ConfigError(f"EMBEDASH_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)} (e.g. INFO), got {self.log_level!r}")
         return self

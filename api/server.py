@@ -8,10 +8,14 @@ from contextlib import contextmanager
 from flask import Flask
 from waitress.server import create_server
 
+from api.logs import summarise_queue_warnings
+
 
 def make_server(app: Flask, *, host: str = "127.0.0.1", port: int = 8050, threads: int = 8):
     """A waitress server bound and ready; `.run()` blocks until `stop_server` is called.
-    Port 0 picks a free port: read it back from `.effective_port`."""
+    Port 0 picks a free port: read it back from `.effective_port`. Waitress's warning of a
+    request queued behind busy threads is summed up, not written once a request (api.logs)."""
+    summarise_queue_warnings()
     return create_server(app, host=host, port=port, threads=threads, ident="embedash")
 
 

@@ -9,7 +9,9 @@ import os
 import re
 import subprocess
 import sys
+import threading
 import time
+from collections import deque
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
@@ -151,16 +153,22 @@ def query_samples(big: Path, small: Path, customers: int, runs: int) -> tuple[di
 
 
 class Server:
-    """`embedash serve` on the store, in its own process (so its memory can be read)."""
+    """`embedash serve` on the store, in its own process (so its memory can be read). Its log
+    is read as it comes, the last lines kept for an error: a pipe nobody reads fills, and a
+    server that then writes a log line stops."""
 
     def __init__(self, db: Path, port: int, threads: int = 8):
         env = {**os.environ, "EMBEDASH_SECRET_KEYS": SECRET, "EMBEDASH_API_KEYS": KEY, "EMBEDASH_COMPACT_ROWS": "0"}
         self.proc = subprocess.Popen([sys.executable, "-m", "api.cli", "serve", "--db", str(db), "--port", str(port),
                                       "--threads", str(threads)], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-        first = self.proc.stdout.readline().decode()  # "embedash serving DB at http://HOST:PORT (N threads)"
-        match = re.search(r"at (http://\S+)", first)
-        if not match:
-            raise RuntimeError(f"the server did not start: {first}{self.proc.stdout.read().decode()}")
+        self.log: deque[str] = deque(maxlen=50)
+        for line in self.proc.stdout:  # log lines may come before "embedash serving DB at http://HOST:PORT (N threads)"
+            self.log.append(line.decode(errors="replace"))
+            if match := re.search(r"^embedash serving .* at (http://\S+)", self.log[-1]):
+                break
+        else:
+            raise RuntimeError("the server did not start:\n" + "".join(self.log))
+        threading.Thread(target=self._read_log, name="bench-server-log", daemon=True).start()
         self.base = match.group(1)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -169,7 +177,11 @@ class Server:
                     return
             except requests.ConnectionError:
                 time.sleep(0.2)
-        raise RuntimeError("the server did not start")
+        raise RuntimeError("the server did not start:\n" + "".join(self.log))
+
+    def _read_log(self) -> None:
+        for line in self.proc.stdout:
+            self.log.append(line.decode(errors="replace"))
 
     def peak_rss_mb(self) -> float:
         for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():

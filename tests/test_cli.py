@@ -145,6 +145,23 @@ def test_serve_runs_waitress_and_answers(env):
         assert len(r.json()["data"]) == 3
 
 
+def test_serve_logs_a_refused_link_as_one_utc_stamped_line(env, tmp_path):
+    db = str(env / "demo.duckdb")
+    run("seed-demo", "--db", db, *SMALL)
+    log = tmp_path / "stderr.txt"
+    with open(log, "w") as stderr:
+        proc = subprocess.Popen([sys.executable, "-c", "from api.cli import main; main()", "serve", "--db", db, "--port", "0"],
+                                stdout=subprocess.PIPE, stderr=stderr, text=True, env=os.environ.copy())
+        try:
+            base = re.search(r"at (http://\S+)", proc.stdout.readline()).group(1)
+            assert requests.get(f"{base}/embed/usage?token=forged", timeout=10).status_code == 401
+        finally:
+            proc.terminate()
+            proc.wait(timeout=10)
+    assert re.search(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}Z INFO embedash\.embed: page refused: bad signature$",
+                     log.read_text(), re.MULTILINE), log.read_text()
+
+
 def test_a_second_process_cannot_open_a_store_in_use(env):
     db = str(env / "busy.duckdb")
     holder = Store(db)

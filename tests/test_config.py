@@ -49,3 +49,14 @@ def test_compact_rows_zero_turns_compaction_off():
 def test_a_setting_that_is_not_a_whole_number_gives_an_example():
     with pytest.raises(ConfigError, match=r"EMBEDASH_TOKEN_TTL must be a whole number .*e\.g\. 3600.*'1h'"):
         Config.from_env({"EMBEDASH_TOKEN_TTL": "1h"})
+
+
+@pytest.mark.parametrize("value", ["verbose", "info,debug", "CRITICAL", ""])
+def test_log_level_that_is_not_one_of_the_four_is_refused(value):
+    with pytest.raises(ConfigError, match=r"EMBEDASH_LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR \(e\.g\. INFO\)"):
+        checked(EMBEDASH_LOG_LEVEL=value)
+
+
+def test_log_level_is_taken_in_any_case_and_defaults_to_info():
+    assert checked(EMBEDASH_LOG_LEVEL=" warning ").log_level == "WARNING"
+    assert checked().log_level == "INFO"
