@@ -14,7 +14,7 @@ from typing import Any
 import dash
 from dash import Input, Output, State, html
 
-from dashboards.shell import EmbedDeps, expired_notice, verified
+from dashboards.shell import EmbedDeps, refused_notice, verified
 
 
 # A spreadsheet runs a cell starting with one of these as a formula (OWASP, "CSV Injection").
@@ -60,4 +60,4 @@ def notice_when_expired(app: dash.Dash, deps: EmbedDeps, button: str, *dashboard
         # A button drawn anew (the invoice detail's) runs this unclicked: only a click tells.
         if not clicks or verified(deps, search, *dashboards) is not None:
             return dash.no_update
-        return expired_notice()
+        return refused_notice()

@@ -22,7 +22,7 @@ from dash import ALL, Input, Output, State, ctx, dcc, html
 from dashboards import formatting as fmt
 from dashboards.export import csv_download, notice_area, notice_when_expired
 from dashboards.options import option_value
-from dashboards.shell import EmbedDeps, Look, expired_notice, look_of, verified
+from dashboards.shell import EmbedDeps, Look, look_of, refused_notice, verified
 from data.customers import get_customer
 from data.invoices import INVOICE_COLUMNS, LINE_COLUMNS, invoice_lines, list_invoices
 from data.metrics import list_metrics
@@ -206,7 +206,7 @@ def register(app: dash.Dash, deps: EmbedDeps) -> None:
     def _list(search_text: str | None, search: str | None):
         claims = verified(deps, search, NAME)
         if claims is None:
-            return expired_notice()
+            return refused_notice()
         return _list_table(shown_invoices(deps, claims, search_text).rows, search_text)
 
     @app.callback(
@@ -221,7 +221,7 @@ def register(app: dash.Dash, deps: EmbedDeps) -> None:
             return dash.no_update, dash.no_update
         claims = verified(deps, search, NAME)
         if claims is None:
-            return expired_notice(), None
+            return refused_notice(), None
         invoice_id = clicked_invoice(ctx.triggered_id)
         shown = shown_invoices(deps, claims, None)
         if invoice_id not in set(shown.rows["id"]):  # none, not this customer's, or filtered out by the token's options

@@ -84,21 +84,38 @@ def token_from_search(search: Any) -> str | None:
 
 
 def verified(deps: EmbedDeps, search: str | None, *dashboards: str) -> Any | None:
-    """The claims of the page's token if it is still good and for one of these dashboards, else None."""
+    """The claims of the page's token if it is still good and for one of these dashboards, else
+    None, with why kept for `refused_notice` (in this request's `g`)."""
     try:
         claims = deps.verify(token_from_search(search))
     except PermissionError as exc:
         log.info("callback refused: %s", exc)
+        g.embed_refusal = (getattr(exc, "status", 401), getattr(exc, "expired", False))
         return None
-    return claims if claims.dashboard in dashboards else None
+    if claims.dashboard not in dashboards:
+        g.embed_refusal = (403, False)
+        return None
+    return claims
 
 
 RELOAD_HINT = "Reload the page you came from to see this dashboard again."
 
 
-def expired_notice() -> html.Div:
-    """What a page shows in place of data once its token stops working (frame.js tells the host)."""
-    return html.Div([html.H2("This link has expired"), html.P(RELOAD_HINT)], className="eb-expired eb-denied")
+def denied_title(status: int, *, expired: bool = False) -> str:
+    """401: a link that has expired, or one that never was good (missing, forged, cut short or
+    signed with another key: said so, so an integrator does not go looking for a clock);
+    403: a link that was good and is no more (revoked, or for another dashboard); 404."""
+    if status == 401:
+        return "This link has expired" if expired else "This link is not valid"
+    return {403: "This link is no longer valid", 404: "No such dashboard"}[status]
+
+
+def refused_notice() -> html.Div:
+    """What a page shows in place of data once its token stops working, saying why as the gate
+    would (frame.js tells the host by the class): why `verified` refused it in this request; a
+    token it took whose customer is no longer there is no longer valid."""
+    status, expired = g.get("embed_refusal", (403, False))
+    return html.Div([html.H2(denied_title(status, expired=expired)), html.P(RELOAD_HINT)], className="eb-expired eb-denied")
 
 
 _DENIED = """<!doctype html>
@@ -115,13 +132,9 @@ _ASK_FOR_A_NEW_LINK = '<script>window.parent!==window&&window.parent.postMessage
 
 
 def denied_page(status: int, claims: Any | None = None, *, expired: bool = False) -> tuple[str, int, dict[str, str]]:
-    """401: a link that has expired, or one that never was good (missing, forged, cut short or
-    signed with another key: said so, so an integrator does not go looking for a clock);
-    403: a link that was good and is no more (revoked, or for another dashboard); 404."""
-    titles = {401: "This link has expired" if expired else "This link is not valid", 403: "This link is no longer valid",
-              404: "No such dashboard"}
+    """The page the gate answers a refused link with: its title as `denied_title` says."""
     look = look_of(claims if claims is not None and claims.dashboard in DASHBOARDS else None)
-    body = _DENIED.format(title=titles[status], message=RELOAD_HINT, css=css_variables(look.colors, look.font),
+    body = _DENIED.format(title=denied_title(status, expired=expired), message=RELOAD_HINT, css=css_variables(look.colors, look.font),
                           script=_ASK_FOR_A_NEW_LINK if status in (401, 403) else "")
     return body, status, {"Content-Type": "text/html; charset=utf-8"}
 
@@ -193,5 +206,5 @@ def register_router(app: dash.Dash, deps: EmbedDeps, pages: dict[str, Any]) -> N
         name = pathname[len(PREFIX):] if isinstance(pathname, str) else ""
         claims = verified(deps, search, name)
         if claims is None or name not in pages:
-            return expired_notice()
+            return refused_notice()
         return pages[name].layout(claims, deps, view_state(fragment))

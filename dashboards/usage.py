@@ -17,7 +17,7 @@ from dashboards.elements import element, table
 from dashboards.export import csv_download, notice_area, notice_when_expired
 from dashboards.figures import NO_GROUP, day_label, usage_bar_figure
 from dashboards.options import option_value
-from dashboards.shell import EmbedDeps, Look, expired_notice, look_of, verified
+from dashboards.shell import EmbedDeps, Look, look_of, refused_notice, verified
 from data.customers import get_customer
 from data.metrics import list_metrics
 from data.money import exact_text, money_text
@@ -229,7 +229,7 @@ def register(app: dash.Dash, deps: EmbedDeps) -> None:
         claims = verified(deps, search, NAME)
         customer = claims and get_customer(deps.store, claims.customer_id)
         if customer is None:
-            return NO_FIGURE, [], [], expired_notice()
+            return NO_FIGURE, [], [], refused_notice()
         shown = _Shown(deps, claims, customer, window, metric_slug, group_by, value)
         if shown.metric is None:
             return EMPTY_FIGURE, [], [], html.P("No usage metrics yet.", className="eb-empty")

@@ -187,12 +187,12 @@ def test_the_keyboard_reaches_an_invoice_and_opens_it(dash_duo, live_server, bil
     assert dash_duo.get_logs() == []
 
 
-def test_a_download_clicked_after_the_link_was_revoked_says_the_link_expired(dash_duo, live_server, billing):
+def test_a_download_clicked_after_the_link_was_revoked_says_the_link_is_no_longer_valid(dash_duo, live_server, billing):
     open_url(dash_duo, live_server, "invoices")
     dash_duo.wait_for_element("#invoices-table", timeout=10)
     r = requests.post(f"{live_server}/v1/tokens/revoke", headers=AUTH, json={"customer_id": A}, timeout=10)
     assert r.status_code == 200
     dash_duo.find_element("#invoices-csv").click()
-    dash_duo.wait_for_text_to_equal("#invoices-csv-notice h2", "This link has expired")
+    dash_duo.wait_for_text_to_equal("#invoices-csv-notice h2", "This link is no longer valid")
     assert not dash_duo.find_element("#invoices-csv").is_displayed()  # the page shows only the notice
     assert dash_duo.get_logs() == []

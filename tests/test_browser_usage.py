@@ -99,7 +99,7 @@ def test_link_revoked_while_open_stops_showing_data(dash_duo, live_server, world
     dash_duo.wait_for_text_to_equal("#usage-total-api_calls", "3")
     requests.post(f"{live_server}/v1/tokens/revoke", headers=AUTH, json={"token_id": data["token_id"]}, timeout=10)
     dash_duo.find_element("#usage-window input[value='60']").find_element(By.XPATH, "./ancestor::label").click()
-    dash_duo.wait_for_text_to_equal(".eb-expired h2", "This link has expired")
+    dash_duo.wait_for_text_to_equal(".eb-expired h2", "This link is no longer valid")
     assert not dash_duo.driver.find_elements(By.CSS_SELECTOR, "#usage-total-api_calls")
     assert dash_duo.get_logs() == []
 
@@ -111,7 +111,7 @@ def test_a_link_that_stops_working_while_open_leaves_only_its_notice(dash_duo, l
     dash_duo.wait_for_element("#usage-chart .xtick")
     requests.post(f"{live_server}/v1/tokens/revoke", headers=AUTH, json={"token_id": data["token_id"]}, timeout=10)
     dash_duo.find_element("#usage-window input[value='60']").find_element(By.XPATH, "./ancestor::label").click()
-    dash_duo.wait_for_text_to_equal(".eb-expired h2", "This link has expired")
+    dash_duo.wait_for_text_to_equal(".eb-expired h2", "This link is no longer valid")
     dash_duo.wait_for_no_elements("#usage-chart .xtick, #usage-chart .ytick, #usage-chart .xtitle, #usage-chart .ytitle")
     for selector in (".eb-header", ".eb-controls", "#usage-chart", "#usage-totals", "#usage-csv"):
         assert not dash_duo.find_element(selector).is_displayed(), selector

@@ -120,6 +120,28 @@ def test_callback_without_a_token_returns_no_data(client, world):
     assert '"eu"' not in r.text and "eb-expired" in r.text
 
 
+def _refused_token(client, store, why: str) -> str:
+    if why == "expired":
+        return EmbedTokens([SECRET], store, clock=lambda: time.time() - 3600).issue(customer_id=A, dashboard="usage", ttl=60)[0]
+    if why == "revoked":
+        token = token_of(embed_url(client))
+        client.post("/v1/tokens/revoke", headers=AUTH, json={"customer_id": A})
+        return token
+    if why == "another dashboard":
+        return EmbedTokens([SECRET], store).issue(customer_id=A, dashboard="invoices", ttl=60)[0]
+    return {"forged": "forged", "missing": ""}[why]
+
+
+@pytest.mark.parametrize("why, title", [("expired", "This link has expired"), ("forged", "This link is not valid"),
+                                        ("missing", "This link is not valid"), ("revoked", "This link is no longer valid"),
+                                        ("another dashboard", "This link is no longer valid")])
+def test_a_refused_callback_says_why_as_the_denial_page_does(client, store, world, why, title):
+    r = client.post(CALLBACK, json=render_request(_refused_token(client, store, why)))
+    assert r.status_code == 200
+    notice = json.dumps(r.json["response"]["usage-caption"])
+    assert title in notice and "eb-expired" in notice  # the class frame.js asks the host for a new link by
+
+
 def test_callback_responses_are_not_cached(client, world):
     r = client.post(CALLBACK, json=render_request(token_of(embed_url(client))))
     assert r.headers["Cache-Control"] == "no-store"
