@@ -3,7 +3,8 @@ summed up instead of one a request.
 
 Waitress warns "Task queue depth is N" each time a request arrives while every worker thread
 is busy: under an ordinary burst (fifty viewers on eight threads) that is a line for nearly
-every request, a few percent of the server's time spent logging and a log nobody can read.
+every request (492 for 500 callbacks), a log nobody can read; and a server whose stderr is a
+pipe nobody drains stops at its next line once the pipe fills.
 `QueueDepthSummary` lets one through per interval, saying how deep the queue got since the
 last one and how many it held back.
 """

@@ -280,9 +280,12 @@ def served_samples(db: Path, args) -> tuple[dict, float]:
         with requests.Session() as http:
             url = embed_url(http, server.base, typical(args.customers))
             results["getEmbeddableUrl over HTTP"] = timed(lambda: embed_url(http, server.base, typical(args.customers)), args.runs * 2)
-            # Viewers of customers next to the typical one in the ranking: each its own token and data.
+            # Viewers of customers next to the typical one in the ranking: each its own token and data,
+            # each run of them customers of its own (after those of the first views below).
             first = args.customers // 20
-            viewer_urls = [embed_url(http, server.base, f"c{(first + i) % args.customers:05d}") for i in range(args.viewers)]
+            starts = [first] + [first + args.viewers + 1 + args.runs + k * args.viewers for k in range(args.viewer_runs - 1)]
+            viewer_urls = [[embed_url(http, server.base, f"c{(start + i) % args.customers:05d}") for i in range(args.viewers)]
+                           for start in starts]
         cb = f"{server.base}/embed/_dash-update-component"
         closed_loop(cb, [viewer_script(cb, url, 0, 3, args.metrics)])  # warm up
         results["Dash callback round trip (figure JSON)"] = succeeded(closed_loop(cb, [viewer_script(cb, url, 0, args.runs, args.metrics)]))
@@ -292,14 +295,22 @@ def served_samples(db: Path, args) -> tuple[dict, float]:
             fresh = [embed_url(http, server.base, f"c{(first + args.viewers + 1 + i) % args.customers:05d}") for i in range(args.runs)]
         results["first view of a customer"] = succeeded(closed_loop(cb, [sum((viewer_script(cb, u, i, 1, args.metrics)
                                                                                for i, u in enumerate(fresh)), [])]))
-        scripts = [viewer_script(cb, u, i, args.viewer_requests, args.metrics) for i, u in enumerate(viewer_urls)]
-        cpu, started = server.cpu_seconds(), time.perf_counter()
-        viewers = closed_loop(cb, scripts)
-        elapsed, cpu = time.perf_counter() - started, server.cpu_seconds() - cpu
-        results[f"{args.viewers} concurrent viewers (callbacks)"] = viewers.latencies_ms
-        results["callbacks per second under load"] = len(viewers.latencies_ms) / elapsed
-        results["server CPU per callback under load (ms)"] = cpu * 1000 / max(1, len(viewers.latencies_ms))
-        results["errors among concurrent viewers"] = len(viewers.errors)
+        # The viewers all start at once, so a run's tail is its first clicks (fifty first views
+        # queued together) and one run's p95 moves by tens of ms: runs are pooled.
+        latencies, errors, each_p95, elapsed, cpu = [], 0, [], 0.0, 0.0
+        for urls in viewer_urls:
+            scripts = [viewer_script(cb, u, i, args.viewer_requests, args.metrics) for i, u in enumerate(urls)]
+            cpu_before, started = server.cpu_seconds(), time.perf_counter()
+            viewers = closed_loop(cb, scripts)
+            elapsed, cpu = elapsed + time.perf_counter() - started, cpu + server.cpu_seconds() - cpu_before
+            latencies += viewers.latencies_ms
+            errors += len(viewers.errors)
+            each_p95.append(pct(viewers.latencies_ms, 0.95) if viewers.latencies_ms else float("nan"))
+        results[f"{args.viewers} concurrent viewers (callbacks)"] = latencies
+        results["p95 of each run of viewers"] = each_p95
+        results["callbacks per second under load"] = len(latencies) / elapsed
+        results["server CPU per callback under load (ms)"] = cpu * 1000 / max(1, len(latencies))
+        results["errors among concurrent viewers"] = errors
 
         if args.page_runs:
             results["page: navigation to charts painted"] = page_samples(url, args.page_runs)
@@ -347,12 +358,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--query-runs", type=int, default=400, help="runs of each usage query (a few ms each)")
     parser.add_argument("--viewers", type=int, default=50)
     parser.add_argument("--viewer-requests", type=int, default=10)
+    parser.add_argument("--viewer-runs", type=int, default=3, help="runs of the concurrent viewers, pooled (each its own customers)")
     parser.add_argument("--page-runs", type=int, default=10)
     parser.add_argument("--http-batches", type=int, default=40, help="batches of 1,000 events, in each HTTP ingest measure")
     parser.add_argument("--port", type=int, default=0, help="0: any free port")
     parser.add_argument("--dir", type=Path, default=HERE / ".data")
     parser.add_argument("--reuse", action="store_true", help="keep stores a previous run built (the load is not measured)")
     args = parser.parse_args(argv)
+    if args.viewer_runs < 1:
+        parser.error("--viewer-runs must be at least 1")
     args.dir.mkdir(parents=True, exist_ok=True)
 
     sizes = {"small": args.compare, "big": args.events}
@@ -401,8 +415,9 @@ def main(argv: list[str] | None = None) -> int:
     add("  the same, a customer's first view (totals read cold)", served["first view of a customer"], target="p95 <= 25 ms")
     if "page: navigation to charts painted" in served:
         add("page: navigation to charts painted (Chromium)", served["page: navigation to charts painted"], target="<= 1000 ms")
-    add(f"{args.viewers} concurrent viewers, callback latency", served[f"{args.viewers} concurrent viewers (callbacks)"],
-        target="p95 <= 250 ms")
+    add(f"{args.viewers} concurrent viewers, callback latency ({args.viewer_runs} runs)",
+        served[f"{args.viewers} concurrent viewers (callbacks)"], target="p95 <= 250 ms")
+    rows.append(("  p95 of each run (ms)", " / ".join(f"{p:.0f}" for p in served["p95 of each run of viewers"]), "", "", "", ""))
     rows.append(("errors among concurrent viewers", str(served["errors among concurrent viewers"]), "", "", "", "0"))
     rows.append(("  callbacks served per second", f"{served['callbacks per second under load']:,.0f}", "", "", "", ""))
     rows.append(("  server CPU per callback (ms, all threads)", f"{served['server CPU per callback under load (ms)']:.1f}",

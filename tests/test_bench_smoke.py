@@ -12,7 +12,7 @@ def test_bench_runs_on_a_tiny_store_and_prints_its_table(tmp_path, capsys):
                      "--viewer-requests", "2", "--page-runs", "1", "--http-batches", "1", "--port", "0", "--dir", str(tmp_path)])
     out = capsys.readouterr().out
     assert code == 0
-    for measure in ("usage query, typical customer", "Dash callback round trip", "concurrent viewers",
+    for measure in ("usage query, typical customer", "Dash callback round trip", "concurrent viewers", "p95 of each run",
                     "page: navigation to charts painted", "getEmbeddableUrl", "bulk load", "HTTP ingest", "senders at once", "peak RSS",
                     "bytes per event"):
         assert measure in out, measure
