@@ -105,9 +105,11 @@ def denied_title(status: int, *, expired: bool = False) -> str:
     """401: a link that has expired, or one that never was good (missing, forged, cut short or
     signed with another key: said so, so an integrator does not go looking for a clock);
     403: a link that was good and is no more (revoked, or for another dashboard); 404."""
-    if status == 401:
-        return "This link has expired" if expired else "This link is not valid"
-    return {403: "This link is no longer valid", 404: "No such dashboard"}[status]
+    if status == 403:
+        return "This link is no longer valid"
+    if status == 404:
+        return "No such dashboard"
+    return "This link has expired" if expired else "This link is not valid"  # 401, and any refusal without a status
 
 
 def refused_notice() -> html.Div:

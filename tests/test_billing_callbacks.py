@@ -5,13 +5,15 @@ from __future__ import annotations
 import csv
 import io
 import re
+import time
 from datetime import UTC, date, datetime, timedelta
 from urllib.parse import parse_qs, urlparse
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from conftest import A, AUTH, B_SECRET_REGION, C, cell_text, cloud_event, invoice_body, iso_days_ago, line
+from api.tokens import EmbedTokens
+from conftest import A, AUTH, B_SECRET_REGION, C, SECRET, cell_text, cloud_event, invoice_body, iso_days_ago, line
 
 CALLBACK = "/embed/_dash-update-component"
 
@@ -198,6 +200,14 @@ def notice_request(client, button: str, search: str, clicks: int | None = 1):
 def test_a_download_clicked_with_a_forged_link_shows_the_not_valid_notice(client, button):
     r = notice_request(client, button, "?token=forged")
     assert r.status_code == 200 and "This link is not valid" in r.text and "eb-expired" in r.text
+
+
+@pytest.mark.parametrize("button", ["invoices-csv", "ledger-csv"])
+def test_a_download_clicked_after_the_link_expired_shows_the_expired_notice(client, store, button):
+    dashboard = "invoices" if button.startswith("invoice") else "commits_and_credits"
+    expired, _ = EmbedTokens([SECRET], store, clock=lambda: time.time() - 3600).issue(customer_id=A, dashboard=dashboard, ttl=60)
+    r = notice_request(client, button, f"?token={expired}")
+    assert r.status_code == 200 and "This link has expired" in r.text
 
 
 def test_a_download_clicked_while_the_link_works_leaves_the_notice_area_empty(client, billing):
