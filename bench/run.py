@@ -280,19 +280,19 @@ def served_samples(db: Path, args) -> tuple[dict, float]:
         with requests.Session() as http:
             url = embed_url(http, server.base, typical(args.customers))
             results["getEmbeddableUrl over HTTP"] = timed(lambda: embed_url(http, server.base, typical(args.customers)), args.runs * 2)
-            # Viewers of customers next to the typical one in the ranking: each its own token and data,
-            # each run of them customers of its own (after those of the first views below).
-            first = args.customers // 20
-            starts = [first] + [first + args.viewers + 1 + args.runs + k * args.viewers for k in range(args.viewer_runs - 1)]
-            viewer_urls = [[embed_url(http, server.base, f"c{(start + i) % args.customers:05d}") for i in range(args.viewers)]
-                           for start in starts]
+            # Viewers of the customers just after the typical one in the ranking (whose totals the
+            # round trips below warm), each its own token and data: run k's viewer i takes every
+            # viewer_runs-th of them from k, so the runs' customers are alike in size.
+            after = args.customers // 20 + 1
+            viewer_urls = [[embed_url(http, server.base, f"c{after + i * args.viewer_runs + k:05d}") for i in range(args.viewers)]
+                           for k in range(args.viewer_runs)]
         cb = f"{server.base}/embed/_dash-update-component"
         closed_loop(cb, [viewer_script(cb, url, 0, 3, args.metrics)])  # warm up
         results["Dash callback round trip (figure JSON)"] = succeeded(closed_loop(cb, [viewer_script(cb, url, 0, args.runs, args.metrics)]))
         # A customer's first view: nothing of theirs remembered (their totals read cold), one
-        # after another, customers no other measure reads.
+        # after another, customers no other measure reads (the next after the viewers').
         with requests.Session() as http:
-            fresh = [embed_url(http, server.base, f"c{(first + args.viewers + 1 + i) % args.customers:05d}") for i in range(args.runs)]
+            fresh = [embed_url(http, server.base, f"c{after + args.viewers * args.viewer_runs + i:05d}") for i in range(args.runs)]
         results["first view of a customer"] = succeeded(closed_loop(cb, [sum((viewer_script(cb, u, i, 1, args.metrics)
                                                                                for i, u in enumerate(fresh)), [])]))
         # The viewers all start at once, so a run's tail is its first clicks (fifty first views
@@ -322,7 +322,7 @@ def served_samples(db: Path, args) -> tuple[dict, float]:
         # re-sent event would be a cheap no-op), a time of its own for each event. Sent by the
         # same light load generator as the viewers, so the client's own cost stays small.
         run, events_url = time.time_ns(), f"{server.base}/v1/events"
-        base = first + args.viewers
+        base = after + args.viewers * args.viewer_runs + args.runs  # the next after the first views'
 
         def batch(sender: int, b: int, customers: list[str]) -> bytes:
             now = datetime.now(UTC)
@@ -332,9 +332,9 @@ def served_samples(db: Path, args) -> tuple[dict, float]:
             return post_request(events_url, events, AUTH)
 
         for senders, label, customers in (
-                (1, "HTTP ingest, batches of 1,000 (events/s)", [f"c{base % args.customers:05d}"]),
+                (1, "HTTP ingest, batches of 1,000 (events/s)", [f"c{base:05d}"]),
                 (SENDERS, f"HTTP ingest, {SENDERS} senders at once (events/s)",
-                 [f"c{(base + 1 + k) % args.customers:05d}" for k in range(SENDERS)])):
+                 [f"c{base + 1 + k:05d}" for k in range(SENDERS)])):
             scripts = [[batch(100 * senders + s, b, customers) for b in range(max(1, args.http_batches // senders))]
                        for s in range(senders)]
             started = time.perf_counter()
@@ -367,6 +367,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.viewer_runs < 1:
         parser.error("--viewer-runs must be at least 1")
+    if args.customers // 20 + 1 + args.viewers * args.viewer_runs + args.runs + 1 + SENDERS > args.customers:
+        parser.error("--customers is too few for the viewers, the first views and the HTTP ingest to have customers of "
+                     f"their own (the typical customer's rank, 5%, + viewers x viewer-runs + runs + {1 + SENDERS})")
     args.dir.mkdir(parents=True, exist_ok=True)
 
     sizes = {"small": args.compare, "big": args.events}
