@@ -44,6 +44,12 @@ def _stacked_layout(colors: Mapping[str, str], font: str, locale: str, **layout)
     return {"template": plotly_template(colors, font), "separators": separators(locale), "barmode": "stack", **layout}
 
 
+@lru_cache(maxsize=8192)
+def _day_texts(day: date, locale: str) -> tuple[str, str]:
+    """A day as Plotly's x (ISO) and as the hover shows it (the locale's medium date, literal)."""
+    return day.isoformat(), literal(day_label(day, locale))
+
+
 def _day_ticks(first_day: date, last_day: date, locale: str) -> tuple[list[str], list[str]]:
     days = (last_day - first_day).days + 1
     step = max(1, round(days / 6))
@@ -69,32 +75,36 @@ def usage_bar_figure(
     to the currency's minor unit (Plotly's own `%{y}` would show the float drawn, `12.3456789`)."""
     palette = series_colors(colors)
     group_names = group_names or {}
-    # Plain loops over the columns: a pandas groupby costs more than the whole figure here.
-    by_group: dict[str | None, list[tuple[date, object]]] = {}
-    for start, group, value in zip(series["window_start"], series["group"], series["value"]):
+    # Plain loops over the columns as lists: a pandas groupby costs more than the whole figure
+    # here, and this runs once a bar (up to 450 a chart).
+    starts, values = series["window_start"].tolist(), series["value"].tolist()
+    rows_of: dict[str | None, list[int]] = {}  # group -> its rows, in the series' order
+    for i, group in enumerate(series["group"].tolist()):
         missing = group is None or (isinstance(group, float) and group != group)  # None, or NaN from a non-object frame
-        by_group.setdefault(None if missing else str(group), []).append((start.date(), value))
-    grouped = any(g is not None for g in by_group)
-    days = {d: (d.isoformat(), literal(day_label(d, locale))) for d in {d for rows in by_group.values() for d, _ in rows}}
+        rows_of.setdefault(None if missing else str(group), []).append(i)
+    grouped = any(g is not None for g in rows_of)
+    # Each window's day as Plotly's x and as the hover's label, once a window, not once a bar.
+    days = {start: _day_texts(start.date(), locale) for start in set(starts)}
     # Each distinct amount formatted once; bars of a daily series repeat amounts.
-    amounts = {v: literal(money(v, currency, locale)) for v in set(series["value"])} if currency else None
+    amounts = {v: literal(money(v, currency, locale)) for v in set(values)} if currency else None
     # The unit comes from the integrator: it reaches the hover as a value, never as template text.
     shown_unit = literal(unit)
     value_text = "%{hovertext}" if currency else "%{y:,} %{hovertext}"
     traces = []
-    for i, group in enumerate(sorted(g for g in by_group if g is not None) + ([None] if None in by_group else [])):
+    for i, group in enumerate(sorted(g for g in rows_of if g is not None) + ([None] if None in rows_of else [])):
         raw = NO_GROUP if group is None else group
-        rows = by_group[group]
+        rows = rows_of[group]
+        texts = [days[starts[r]] for r in rows]
         traces.append(
             {
                 "type": "bar",
                 "name": literal(group_names.get(raw, raw)),
-                "x": [days[d][0] for d, _ in rows],
-                "y": [float(v) for _, v in rows],  # floats for drawing only; totals stay Decimal
-                "customdata": [days[d][1] for d, _ in rows],
+                "x": [t[0] for t in texts],
+                "y": [float(values[r]) for r in rows],  # floats for drawing only; totals stay Decimal
+                "customdata": [t[1] for t in texts],
                 "marker": {"color": palette[i % len(palette)]},
                 "hovertemplate": "%{customdata}: " + value_text + "<extra>%{fullData.name}</extra>",
-                "hovertext": [amounts[v] for _, v in rows] if amounts is not None else [shown_unit] * len(rows),
+                "hovertext": [amounts[values[r]] for r in rows] if amounts is not None else [shown_unit] * len(rows),
             }
         )
     tickvals, ticktext = _day_ticks(first_day, last_day, locale)
