@@ -109,10 +109,12 @@ def _per_group(daily: pd.DataFrame, metric: BillableMetric) -> pd.DataFrame:
     """The window's value per group, folded from the daily series (saves a query)."""
     fold = _FOLDS[metric.aggregation]
     values: dict[Any, list] = {}
-    for group, value in zip(daily["group"], daily["value"]):
-        values.setdefault(group, [])
+    for group, value in zip(daily["group"].tolist(), daily["value"].tolist()):
+        of_group = values.get(group)
+        if of_group is None:
+            of_group = values[group] = []
         if value is not None:
-            values[group].append(value)
+            of_group.append(value)
     rows = [(None, None, g, fold(v) if v else None)
             for g, v in sorted(values.items(), key=lambda kv: (kv[0] is not None, kv[0] or ""))]
     return frame(rows, SERIES_COLUMNS)
