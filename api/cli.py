@@ -5,6 +5,7 @@ import errno
 import json
 import os
 import secrets
+import socket
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -177,6 +178,19 @@ def _serve(config: Config, *, host: str, port: int, threads: int, demo: bool = F
         server.close()
 
 
+def _check_port_free(host: str, port: int) -> None:
+    """Raise the error `serve` would give if nothing could listen on the port now (waitress
+    binds with SO_REUSEADDR, so a port a server has just let go of counts as free)."""
+    if port == 0:
+        return
+    try:
+        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind((host, port))
+    except OSError as exc:
+        raise click.ClickException(_cannot_listen(host, port, exc)) from None
+
+
 def _cannot_listen(host: str, port: int, exc: OSError) -> str:
     if exc.errno == errno.EADDRINUSE:
         return (f"port {port} on {host} is in use (another embedash?): choose another with --port "
@@ -212,6 +226,7 @@ def demo(db, host, port, threads):
     env_keys = Config.from_env()  # a bad setting stops it before it seeds
     db = db or os.environ.get("EMBEDASH_DATABASE") or "./embedash-demo.duckdb"
     if not Path(db).exists():
+        _check_port_free(host, port)  # before seeding, which takes a while, not after it
         click.echo(f"seeding a demo store at {db} (once)...")
         seed_store(db)
     overrides = {}

@@ -253,6 +253,17 @@ def test_serving_on_a_port_in_use_says_so_and_how_to_choose_another(env, command
     assert f"port {port}" in out.output and "--port" in out.output and "make demo PORT=" in out.output
 
 
+def test_demo_on_a_port_in_use_says_so_before_seeding_a_store(env):
+    db = env / "demo.duckdb"
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        out = run("demo", "--db", str(db), "--port", str(port))
+    assert out.exit_code != 0 and f"port {port}" in out.output and "seeding" not in out.output
+    assert not db.exists()
+
+
 class _Bound:
     """Stands in for waitress's server: "bound", and its `run` returns at once."""
 
