@@ -11,7 +11,7 @@ from flask import Blueprint, jsonify, request
 from api.config import MAX_TOKEN_TTL
 from api.errors import bad_request, not_found
 from api.services import Services, services
-from api.tokens import EmbedClaims
+from api.tokens import TOKENS_LIVE_S, EmbedClaims
 from api.validation import json_body, reject_unknown, text
 from dashboards import DASHBOARDS, OptionError, validate_options
 from data.customers import get_customer
@@ -104,10 +104,10 @@ def revoke():
     svc = services()
     if "token_id" in body:
         token_id = text(body, "token_id", max_len=64)
-        revoke_token(svc.store, token_id)
+        revoke_token(svc.store, token_id, tokens_live_s=TOKENS_LIVE_S)
         return jsonify({"data": {"revoked": {"token_id": token_id}}})
     customer_id = text(body, "customer_id", max_len=128)
     if get_customer(svc.store, customer_id) is None:
         raise not_found(f"no customer {customer_id!r}", field="customer_id")
-    revoke_customer_tokens(svc.store, customer_id, issued_up_to_ms=int(time.time() * 1000))
+    revoke_customer_tokens(svc.store, customer_id, issued_up_to_ms=int(time.time() * 1000), tokens_live_s=TOKENS_LIVE_S)
     return jsonify({"data": {"revoked": {"customer_id": customer_id}}})

@@ -21,6 +21,10 @@ from data.revocations import is_revoked
 
 log = logging.getLogger("embedash.tokens")
 EMBED_SALT = "embedash.embed-url.v1"
+# The longest a token verifies after it is issued: its lifetime, at most MAX_TOKEN_TTL, and a
+# minute for clocks; its signature's age is checked against it too. Revocations older than
+# this name only tokens that no longer verify (data.revocations forgets them).
+TOKENS_LIVE_S = MAX_TOKEN_TTL + 60
 
 
 class TokenDenied(PermissionError):
@@ -91,7 +95,7 @@ class EmbedTokens:
             log.info("embed token refused: not ASCII")
             raise TokenDenied("bad signature")
         try:
-            raw = self._serializer.loads(token, max_age=MAX_TOKEN_TTL + 60)
+            raw = self._serializer.loads(token, max_age=TOKENS_LIVE_S)
             claims = EmbedClaims.load(raw)
         except SignatureExpired:  # signed by us, longer ago than any token lives
             log.info("embed token refused: SignatureExpired")

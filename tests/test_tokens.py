@@ -7,7 +7,8 @@ import time
 import pytest
 from itsdangerous import URLSafeTimedSerializer
 
-from api.tokens import EmbedTokens, TokenDenied
+from api.config import MAX_TOKEN_TTL
+from api.tokens import TOKENS_LIVE_S, EmbedTokens, TokenDenied
 from data.revocations import revoke_customer_tokens, revoke_token
 
 OLD, NEW = "old-secret-key-0123456789", "new-secret-key-0123456789"
@@ -81,7 +82,7 @@ def test_revoked_token_is_denied_403(store):
     tokens = EmbedTokens([NEW], store)
     token, claims = issue(tokens)
     other, _ = issue(tokens)
-    revoke_token(store, claims.token_id)
+    revoke_token(store, claims.token_id, tokens_live_s=TOKENS_LIVE_S)
     with pytest.raises(TokenDenied) as exc:
         tokens.verify(token)
     assert exc.value.status == 403
@@ -92,7 +93,7 @@ def test_token_revoked_after_it_was_used_is_denied_at_once(store):
     tokens = EmbedTokens([NEW], store)
     token, claims = issue(tokens)
     assert tokens.verify(token)  # remembered as not revoked...
-    revoke_token(store, claims.token_id)
+    revoke_token(store, claims.token_id, tokens_live_s=TOKENS_LIVE_S)
     with pytest.raises(TokenDenied) as exc:  # ...until the revocation commits
         tokens.verify(token)
     assert exc.value.status == 403
@@ -102,7 +103,7 @@ def test_customer_revocation_denies_earlier_tokens_but_not_later_ones(store):
     now = [time.time()]
     tokens = EmbedTokens([NEW], store, clock=lambda: now[0])
     before, _ = issue(tokens)
-    revoke_customer_tokens(store, "c1", issued_up_to_ms=int(now[0] * 1000))
+    revoke_customer_tokens(store, "c1", issued_up_to_ms=int(now[0] * 1000), tokens_live_s=TOKENS_LIVE_S)
     now[0] += 1
     after, _ = issue(tokens)
     with pytest.raises(TokenDenied):
@@ -118,3 +119,44 @@ def test_a_token_that_is_not_ascii_is_denied_401_as_a_bad_signature(store, token
         EmbedTokens([NEW], store).verify(token)
     assert denied.value.status == 401 and denied.value.claims is None
     assert [r.levelno for r in caplog.records] == [logging.INFO]  # not the warning of a good signature on bad claims
+
+
+def revocation_rows(store) -> tuple[list, list]:
+    cur = store.cursor()
+    return (sorted(r[0] for r in cur.execute("SELECT token_id FROM revoked_tokens").fetchall()),
+            sorted(r[0] for r in cur.execute("SELECT customer_id FROM customer_revocations").fetchall()))
+
+
+def backdate(store, seconds: int) -> None:
+    """Make every revocation so far `seconds` older."""
+    with store.transaction() as cur:
+        cur.execute("UPDATE revoked_tokens SET revoked_at = revoked_at - to_seconds(CAST(? AS BIGINT))", [seconds])
+        cur.execute("UPDATE customer_revocations SET revoked_before_ms = revoked_before_ms - ? * 1000", [seconds])
+
+
+def test_a_revocation_older_than_any_token_lives_is_forgotten_at_the_next_one(store):
+    revoke_token(store, "tok_old", tokens_live_s=TOKENS_LIVE_S)
+    revoke_customer_tokens(store, "c-old", issued_up_to_ms=int(time.time() * 1000), tokens_live_s=TOKENS_LIVE_S)
+    backdate(store, TOKENS_LIVE_S + 5)
+    revoke_token(store, "tok_new", tokens_live_s=TOKENS_LIVE_S)
+    assert revocation_rows(store) == (["tok_new"], [])
+
+
+def test_a_revocation_a_token_may_still_need_is_kept(store):
+    revoke_token(store, "tok_recent", tokens_live_s=TOKENS_LIVE_S)
+    revoke_customer_tokens(store, "c-recent", issued_up_to_ms=int(time.time() * 1000), tokens_live_s=TOKENS_LIVE_S)
+    backdate(store, TOKENS_LIVE_S - 60)
+    revoke_customer_tokens(store, "c-new", issued_up_to_ms=int(time.time() * 1000), tokens_live_s=TOKENS_LIVE_S)
+    assert revocation_rows(store) == (["tok_recent"], ["c-new", "c-recent"])
+
+
+def test_a_token_revoked_as_it_was_issued_stays_refused_until_it_expires(store):
+    age = MAX_TOKEN_TTL - 10  # issued and revoked that long ago, with the longest lifetime: 10 s left
+    token, claims = EmbedTokens([NEW], store, clock=lambda: time.time() - age).issue(
+        customer_id="c1", dashboard="usage", ttl=MAX_TOKEN_TTL)
+    revoke_token(store, claims.token_id, tokens_live_s=TOKENS_LIVE_S)
+    backdate(store, age)
+    revoke_token(store, "tok_other", tokens_live_s=TOKENS_LIVE_S)  # forgets what is spent
+    with pytest.raises(TokenDenied) as exc:
+        EmbedTokens([NEW], store).verify(token)
+    assert exc.value.status == 403
