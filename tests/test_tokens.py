@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import logging
 import time
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from itsdangerous import URLSafeTimedSerializer
 
 from api.config import MAX_TOKEN_TTL
 from api.tokens import TOKENS_LIVE_S, EmbedTokens, TokenDenied
-from data.revocations import revoke_customer_tokens, revoke_token
+from data.revocations import ZONE_MARGIN, revoke_customer_tokens, revoke_token
 
 OLD, NEW = "old-secret-key-0123456789", "new-secret-key-0123456789"
 
@@ -127,35 +128,66 @@ def revocation_rows(store) -> tuple[list, list]:
             sorted(r[0] for r in cur.execute("SELECT customer_id FROM customer_revocations").fetchall()))
 
 
-def backdate(store, seconds: int) -> None:
-    """Make every revocation so far `seconds` older."""
+def backdate(store, *, tokens: timedelta = timedelta(0), customers: timedelta = timedelta(0)) -> None:
+    """Make the token revocations so far and the customer ones that much older."""
     with store.transaction() as cur:
-        cur.execute("UPDATE revoked_tokens SET revoked_at = revoked_at - to_seconds(CAST(? AS BIGINT))", [seconds])
-        cur.execute("UPDATE customer_revocations SET revoked_before_ms = revoked_before_ms - ? * 1000", [seconds])
+        cur.execute("UPDATE revoked_tokens SET revoked_at = revoked_at - to_seconds(CAST(? AS BIGINT))",
+                    [int(tokens.total_seconds())])
+        cur.execute("UPDATE customer_revocations SET revoked_before_ms = revoked_before_ms - ?",
+                    [int(customers.total_seconds() * 1000)])
 
 
-def test_a_revocation_older_than_any_token_lives_is_forgotten_at_the_next_one(store):
-    revoke_token(store, "tok_old", tokens_live_s=TOKENS_LIVE_S)
-    revoke_customer_tokens(store, "c-old", issued_up_to_ms=int(time.time() * 1000), tokens_live_s=TOKENS_LIVE_S)
-    backdate(store, TOKENS_LIVE_S + 5)
+LIVE = timedelta(seconds=TOKENS_LIVE_S)
+
+
+def revoke_both(store, suffix: str) -> None:
+    revoke_token(store, f"tok_{suffix}", tokens_live_s=TOKENS_LIVE_S)
+    revoke_customer_tokens(store, f"c-{suffix}", issued_up_to_ms=int(time.time() * 1000), tokens_live_s=TOKENS_LIVE_S)
+
+
+def test_a_spent_customer_revocation_is_forgotten_at_the_next_revocation(store):
+    revoke_both(store, "old")
+    backdate(store, customers=LIVE + timedelta(seconds=5))
     revoke_token(store, "tok_new", tokens_live_s=TOKENS_LIVE_S)
-    assert revocation_rows(store) == (["tok_new"], [])
+    assert revocation_rows(store)[1] == []
 
 
-def test_a_revocation_a_token_may_still_need_is_kept(store):
-    revoke_token(store, "tok_recent", tokens_live_s=TOKENS_LIVE_S)
-    revoke_customer_tokens(store, "c-recent", issued_up_to_ms=int(time.time() * 1000), tokens_live_s=TOKENS_LIVE_S)
-    backdate(store, TOKENS_LIVE_S - 60)
-    revoke_customer_tokens(store, "c-new", issued_up_to_ms=int(time.time() * 1000), tokens_live_s=TOKENS_LIVE_S)
-    assert revocation_rows(store) == (["tok_recent"], ["c-new", "c-recent"])
+def test_a_spent_token_revocation_is_forgotten_once_past_the_zone_margin(store):
+    revoke_both(store, "old")
+    backdate(store, tokens=LIVE + ZONE_MARGIN + timedelta(seconds=5))
+    revoke_token(store, "tok_new", tokens_live_s=TOKENS_LIVE_S)
+    assert revocation_rows(store)[0] == ["tok_new"]
 
 
-def test_a_token_revoked_as_it_was_issued_stays_refused_until_it_expires(store):
-    age = MAX_TOKEN_TTL - 10  # issued and revoked that long ago, with the longest lifetime: 10 s left
+def test_revocations_a_token_may_still_need_are_kept(store):
+    revoke_both(store, "recent")
+    backdate(store, tokens=LIVE - timedelta(seconds=60), customers=LIVE - timedelta(seconds=60))
+    revoke_both(store, "new")
+    assert revocation_rows(store) == (["tok_new", "tok_recent"], ["c-new", "c-recent"])
+
+
+def test_a_token_revocation_written_in_local_time_west_of_utc_is_kept_until_spent_in_utc(store):
+    """What the column's default wrote before revocations took Python's UTC clock: 12 hours
+    west of UTC, a revocation made 20 hours ago reads 32 hours old."""
+    revoke_token(store, "tok_local", tokens_live_s=TOKENS_LIVE_S)
+    backdate(store, tokens=timedelta(hours=32))
+    revoke_token(store, "tok_new", tokens_live_s=TOKENS_LIVE_S)
+    assert "tok_local" in revocation_rows(store)[0]
+
+
+def test_a_revocation_is_stamped_in_utc_whatever_duckdbs_session_zone(store):
+    store.cursor().execute("SET TimeZone = 'America/Los_Angeles'")
+    revoke_token(store, "tok_la", tokens_live_s=TOKENS_LIVE_S)
+    stamped = store.cursor().execute("SELECT revoked_at FROM revoked_tokens").fetchall()[0][0]
+    assert abs(stamped - datetime.now(UTC).replace(tzinfo=None)) < timedelta(minutes=1)
+
+
+def test_a_token_revoked_as_it_was_issued_is_still_refused_ten_seconds_before_it_expires(store):
+    age = MAX_TOKEN_TTL - 10  # issued and revoked that long ago, with the longest lifetime
     token, claims = EmbedTokens([NEW], store, clock=lambda: time.time() - age).issue(
         customer_id="c1", dashboard="usage", ttl=MAX_TOKEN_TTL)
     revoke_token(store, claims.token_id, tokens_live_s=TOKENS_LIVE_S)
-    backdate(store, age)
+    backdate(store, tokens=timedelta(seconds=age))
     revoke_token(store, "tok_other", tokens_live_s=TOKENS_LIVE_S)  # forgets what is spent
     with pytest.raises(TokenDenied) as exc:
         EmbedTokens([NEW], store).verify(token)
