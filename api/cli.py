@@ -158,7 +158,7 @@ def _serve(config: Config, *, host: str, port: int, threads: int, demo: bool = F
     app = create_app(config, store=store, demo=demo)
     try:
         server = make_server(app, host=host, port=port, threads=threads)
-    except OSError as exc:
+    except (OSError, ValueError) as exc:  # waitress raises ValueError for a host it cannot resolve
         store.close()
         if new:  # made for this run, which never served it
             _remove_store(Path(config.database))
@@ -179,19 +179,33 @@ def _serve(config: Config, *, host: str, port: int, threads: int, demo: bool = F
 
 
 def _check_port_free(host: str, port: int) -> None:
-    """Raise the error `serve` would give if nothing could listen on the port now (waitress
-    binds with SO_REUSEADDR, so a port a server has just let go of counts as free)."""
+    """Raise the error `serve` would give for a port in use, without listening: each address
+    the host resolves to is bound as waitress binds it (SO_REUSEADDR, IPv6 sockets IPv6 only),
+    so a port a server has just let go of counts as free. Any other failure (a host that does
+    not resolve, a port it may not use) is left for `serve` to report as it does."""
     if port == 0:
         return
     try:
-        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        addresses = socket.getaddrinfo(host.strip("[]") or None, port, socket.AF_UNSPEC, socket.SOCK_STREAM,
+                                       socket.IPPROTO_TCP, socket.AI_PASSIVE)
+    except OSError:
+        return
+    for family, kind, proto, _, address in addresses:
+        with socket.socket(family, kind, proto) as probe:
             probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            probe.bind((host, port))
-    except OSError as exc:
-        raise click.ClickException(_cannot_listen(host, port, exc)) from None
+            if family == socket.AF_INET6:
+                probe.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+            try:
+                probe.bind(address)
+            except OSError as exc:
+                if exc.errno == errno.EADDRINUSE:
+                    raise click.ClickException(_cannot_listen(host, port, exc)) from None
 
 
-def _cannot_listen(host: str, port: int, exc: OSError) -> str:
+def _cannot_listen(host: str, port: int, exc: OSError | ValueError) -> str:
+    if isinstance(exc, ValueError):
+        return (f"cannot listen on {host} port {port}: {host} is not an address or a name this machine resolves "
+                "(e.g. 127.0.0.1, 0.0.0.0, ::1)")
     if exc.errno == errno.EADDRINUSE:
         return (f"port {port} on {host} is in use (another embedash?): choose another with --port "
                 f"(make demo PORT={port + 1 if port < 65535 else 8051}), or stop what holds it")

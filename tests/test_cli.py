@@ -264,6 +264,13 @@ def test_demo_on_a_port_in_use_says_so_before_seeding_a_store(env):
     assert not db.exists()
 
 
+def test_serve_on_a_host_it_cannot_resolve_says_so_and_leaves_no_store(env):
+    db = env / "new.duckdb"
+    out = run("serve", "--db", str(db), "--host", "nowhere.invalid", "--port", "8123")
+    assert out.exit_code == 1 and "nowhere.invalid is not an address" in out.output and "Traceback" not in out.output
+    assert not db.exists()
+
+
 class _Bound:
     """Stands in for waitress's server: "bound", and its `run` returns at once."""
 
