@@ -72,11 +72,12 @@ class QueueDepthSummary(logging.Filter):
 
     def flush(self) -> None:
         """Write the warnings held back since the last one as one line (none if none were)."""
+        now = self.clock()
         with self._lock:
-            held, deepest, since = self._held, self._deepest, self.clock() - (self._last or 0.0)
+            held, deepest, since = self._held, self._deepest, now - (self._last or now)
             self._held, self._deepest, self._pending = 0, 0, False
             if held:
-                self._last = self.clock()
+                self._last = now
         if held:
             logging.getLogger(self.logger_name).warning(
                 "Task queue depth reached %d in the last %.0f s (%d more such warnings held back)", deepest, since, held)

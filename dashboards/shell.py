@@ -136,8 +136,8 @@ _ASK_FOR_A_NEW_LINK = '<script>window.parent!==window&&window.parent.postMessage
 def denied_page(status: int, claims: Any | None = None, *, expired: bool = False) -> tuple[str, int, dict[str, str]]:
     """The page the gate answers a refused link with: its title as `denied_title` says."""
     look = look_of(claims if claims is not None and claims.dashboard in DASHBOARDS else None)
-    body = _DENIED.format(title=denied_title(status, expired=expired), message=RELOAD_HINT, css=css_variables(look.colors, look.font),
-                          script=_ASK_FOR_A_NEW_LINK if status in (401, 403) else "")
+    body = _DENIED.format(title=denied_title(status, expired=expired), message=RELOAD_HINT,
+                          css=css_variables(look.colors, look.font), script=_ASK_FOR_A_NEW_LINK if status in (401, 403) else "")
     return body, status, {"Content-Type": "text/html; charset=utf-8"}
 
 
