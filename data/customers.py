@@ -13,7 +13,7 @@ _COLUMNS = "id, name, currency, timezone, locale"
 _UPSERT = f"""INSERT INTO customers ({_COLUMNS}) VALUES (?, ?, ?, ?, ?)
     ON CONFLICT (id) DO UPDATE SET name = excluded.name, currency = excluded.currency,
       timezone = excluded.timezone, locale = excluded.locale,
-      updated_at = now()::TIMESTAMP"""
+      updated_at = timezone('UTC', now())"""
 # What a new customer gets for a field it is created without (and its name: its id).
 DEFAULTS = {"currency": "USD", "timezone": "UTC", "locale": "en_US"}
 

@@ -9,8 +9,9 @@ from datetime import UTC, datetime, timedelta
 from data.store import Store, one
 
 
-# Rows written before 2026-12-05 took `revoked_at` from the column's default, DuckDB's
-# `now()::TIMESTAMP`: the clock of the session's time zone, which is the machine's, not UTC.
+# Rows written before 2026-12-05 took `revoked_at` from the column's first default (schema
+# migration 8 replaced it), DuckDB's `now()::TIMESTAMP`: the clock of the session's time zone,
+# which is the machine's, not UTC.
 # West of UTC that reads up to 12 hours older than it is, so a revocation is kept this much
 # longer than a token lives (a table of a day and a half of revocations, not one).
 ZONE_MARGIN = timedelta(hours=14)

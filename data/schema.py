@@ -201,6 +201,17 @@ MIGRATIONS: list[str] = [
     DROP TABLE prices;
     ALTER TABLE prices_v7 RENAME TO prices;
     """,
+    # 8: the times a row was written are stamped in UTC, as every instant here is. The defaults
+    # were `now()::TIMESTAMP`, the clock of DuckDB's session zone (the machine's): west of UTC,
+    # hours early. Rows they wrote keep their values, the zone they were written in unknown
+    # here; nothing reads these columns but data.revocations, which allows for it (ZONE_MARGIN).
+    """
+    ALTER TABLE customers ALTER COLUMN created_at SET DEFAULT (timezone('UTC', now()));
+    ALTER TABLE customers ALTER COLUMN updated_at SET DEFAULT (timezone('UTC', now()));
+    ALTER TABLE revoked_tokens ALTER COLUMN revoked_at SET DEFAULT (timezone('UTC', now()));
+    ALTER TABLE invoices ALTER COLUMN updated_at SET DEFAULT (timezone('UTC', now()));
+    ALTER TABLE grants ALTER COLUMN created_at SET DEFAULT (timezone('UTC', now()));
+    """,
 ]
 
 

@@ -1,14 +1,18 @@
 """Schema migrations: a store written by an earlier version opens with its data intact."""
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import duckdb
+import pytest
 
 from data import Store
+from data.customers import upsert_customers
+from data.grants import insert_grant
+from data.invoices import upsert_invoices
 from data.metrics import get_metric
-from data.models import Price
+from data.models import Customer, Grant, Invoice, Price
 from data.prices import list_prices, upsert_prices
 from data.schema import MIGRATIONS
 from data.usage import usage_series
@@ -59,3 +63,42 @@ def test_a_version_6_store_with_prices_sharing_a_start_keeps_one_when_migrated(t
         ("price_e", "EUR", 1, Decimal(5)), ("price_d", "USD", 1, Decimal(4)), ("price_c", "USD", 3, Decimal(3))]
     upsert_prices(store, [Price("new", "calls", "USD", datetime(2026, 1, 1), Decimal(6))])
     assert [p.id for p in list_prices(store, metric="calls", currency="USD")] == ["new", "price_c"]
+
+
+def _away_from_utc(store: Store) -> None:
+    """DuckDB's session zone defaults to the machine's: make it one far from UTC."""
+    store.cursor().execute("SET TimeZone = 'America/Los_Angeles'")
+
+
+def _write_one_of_each(store: Store) -> None:
+    day = datetime(2026, 3, 1)
+    upsert_customers(store, [Customer("a", "A", "USD", "UTC", "en_US")])
+    upsert_customers(store, [Customer("a", "A again", "USD", "UTC", "en_US")])  # stamps updated_at
+    upsert_invoices(store, [Invoice("inv1", "1", "a", "finalized", "USAGE", "USD", day, day, day, Decimal(1))])
+    insert_grant(store, Grant("g1", "a", "credit", "Credit", Decimal(5), "USD", 1, day, datetime(2026, 4, 1)))
+    store.cursor().execute("INSERT INTO revoked_tokens (token_id) VALUES ('tok')")
+
+
+@pytest.mark.parametrize("table, column", [("customers", "created_at"), ("customers", "updated_at"),
+                                           ("invoices", "updated_at"), ("grants", "created_at"),
+                                           ("revoked_tokens", "revoked_at")])  # fmt: skip
+def test_the_time_a_row_is_written_is_stamped_in_utc_whatever_duckdbs_session_zone(store, table, column):
+    _away_from_utc(store)
+    _write_one_of_each(store)
+    (stamped,) = store.cursor().execute(f"SELECT {column} FROM {table}").fetchall()[0]
+    assert abs(stamped - datetime.now(UTC).replace(tzinfo=None)) < timedelta(minutes=1)
+
+
+def test_a_version_7_store_stamps_in_utc_once_migrated_and_keeps_its_rows(tmp_path):
+    path = str(tmp_path / "v7.duckdb")
+    con = store_at_version(path, 7)
+    con.execute("INSERT INTO customers (id, name, currency, timezone, locale, created_at, updated_at) "
+                "VALUES ('old', 'Old', 'USD', 'UTC', 'en_US', TIMESTAMP '2026-01-01 04:00', TIMESTAMP '2026-01-01 04:00')")
+    con.close()
+
+    store = Store(path)
+    _away_from_utc(store)
+    _write_one_of_each(store)
+    stamps = dict(store.cursor().execute("SELECT id, created_at FROM customers").fetchall())
+    assert stamps["old"] == datetime(2026, 1, 1, 4)
+    assert abs(stamps["a"] - datetime.now(UTC).replace(tzinfo=None)) < timedelta(minutes=1)
