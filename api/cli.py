@@ -394,19 +394,37 @@ def load_events(db, files, then_cluster):
             click.echo("clustering...", err=True)
             run_cluster(store)
     except LoadError as exc:
-        for result in done:
-            click.echo(_loaded(result))
         lines = [str(exc)] + [f"  row {p.row}, field {p.field}: {p.message}" for p in exc.problems[1:]]
-        lines.append("nothing of that file was written")
-        if len(files) > 1:
-            lines.append(f"loaded: {', '.join(r.path for r in done) or 'none'}")
-            if rest := files[len(done) + 1:]:
-                lines.append(f"not attempted: {', '.join(rest)}")
-        raise click.ClickException("\n".join(lines)) from None
+        raise click.ClickException("\n".join(_stopped(lines, done, files))) from None
+    except (KeyboardInterrupt, RuntimeError, duckdb.Error) as exc:  # in a statement, Ctrl-C is DuckDB's "Query interrupted"
+        if not (isinstance(exc, KeyboardInterrupt) or _interrupted(exc)):
+            raise
+        if len(done) < len(files):
+            lines = _stopped([f"interrupted while loading {files[len(done)]}"], done, files)
+        else:
+            for result in done:
+                click.echo(_loaded(result))
+            lines = ["interrupted while clustering, with every file loaded: `embedash cluster` clusters the store"]
+        click.echo("\n".join(lines), err=True)
+        raise click.Abort() from None
     finally:
         store.close()
     for result in done:
         click.echo(_loaded(result))
+
+
+def _stopped(why: list[str], done: list, files: tuple[str, ...]) -> list[str]:
+    """What a load stopped at a file says, after the results of the files before it (on
+    stdout): that file is not written at all (each is one transaction), those after it not
+    attempted."""
+    for result in done:
+        click.echo(_loaded(result))
+    lines = [*why, "nothing of that file was written"]
+    if len(files) > 1:
+        lines.append(f"loaded: {', '.join(r.path for r in done) or 'none'}")
+        if rest := files[len(done) + 1:]:
+            lines.append(f"not attempted: {', '.join(rest)}")
+    return lines
 
 
 def _loaded(result) -> str:

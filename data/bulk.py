@@ -285,6 +285,8 @@ def load_events_file(store: Store, path: str, progress: Callable[[float], None] 
                 if relation == "normalised":
                     cur.execute("DROP TABLE normalised")
     except duckdb.Error as exc:
+        if isinstance(exc, duckdb.InterruptException):  # stopped, not a bad file: no second read to name its problems
+            raise
         raise LoadError(path, _problems_of(store, fmt, path) or [Problem(None, None, str(exc).splitlines()[0])]) from None
     if progress:
         progress(1.0)

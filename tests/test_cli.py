@@ -11,6 +11,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from contextlib import contextmanager
 from urllib.parse import parse_qs, urlparse
 
+import duckdb
 import pytest
 import requests
 from click.testing import CliRunner
@@ -405,3 +406,63 @@ def test_load_stopped_by_a_bad_file_says_which_files_were_loaded_and_which_not(e
     out = run("load", "--db", db, "events", a, bad, c)
     assert out.exit_code == 1 and "nothing of that file was written" in out.output
     assert f"loaded: {a}" in out.output and f"not attempted: {c}" in out.output
+
+
+def test_load_interrupted_at_a_file_says_which_files_were_loaded_and_writes_nothing_of_it(env, monkeypatch):
+    import data.bulk
+
+    db = str(env / "demo.duckdb")
+    run("seed-demo", "--db", db, *SMALL)
+    a = events_csv(env / "a.csv", "1,f,llm_completion,acme-corp,2025-06-01T10:00:00Z,5")
+    b = events_csv(env / "b.csv", "2,f,llm_completion,acme-corp,2025-06-01T10:00:00Z,6")
+    c = events_csv(env / "c.csv", "3,f,llm_completion,acme-corp,2025-06-01T10:00:00Z,7")
+    real = data.bulk.load_events_file
+
+    def ctrl_c_at_b(store, path, **kw):
+        if path == b:
+            raise KeyboardInterrupt  # as Python raises Ctrl-C in the main thread
+        return real(store, path, **kw)
+
+    monkeypatch.setattr(data.bulk, "load_events_file", ctrl_c_at_b)
+    out = run("load", "--db", db, "events", a, b, c)
+    assert out.exit_code == 1
+    assert f"{a}: 1 row, 1 new" in out.output and f"interrupted while loading {b}" in out.output
+    assert f"loaded: {a}" in out.output and f"not attempted: {c}" in out.output
+    store = Store(db)
+    assert store.cursor().execute("SELECT id FROM events WHERE source = 'f'").fetchall() == [("1",)]
+    store.close()
+
+
+def test_load_interrupted_inside_duckdbs_statement_says_so_and_writes_nothing_of_that_file(env, monkeypatch):
+    """Ctrl-C while DuckDB runs the load's statement: Python's signal, raised by DuckDB as its
+    "Query interrupted" error (not a KeyboardInterrupt)."""
+    import _thread
+
+    import data.bulk
+
+    db = str(env / "demo.duckdb")
+    run("seed-demo", "--db", db, *SMALL)
+    a = events_csv(env / "a.csv", "1,f,llm_completion,acme-corp,2025-06-01T10:00:00Z,5")
+    big = str(env / "big.csv")  # long enough to be polled for its progress (every 0.2 s)
+    duckdb.sql(f"""COPY (SELECT 'b' || i AS id, 'f' AS source, 'llm_completion' AS type, 'acme-corp' AS subject,
+                         '2025-06-01T10:00:00Z' AS time, 5 AS tokens FROM range(1000000) t(i)) TO '{big}' (HEADER)""")
+    real = data.bulk.load_events_file
+
+    pressed = threading.Event()
+
+    def ctrl_c_while_reading(store, path, progress=None):
+        def report(fraction: float) -> None:
+            progress(fraction)
+            if path == big and threading.current_thread() is not threading.main_thread() and not pressed.is_set():
+                pressed.set()
+                _thread.interrupt_main()  # the SIGINT a terminal's Ctrl-C sends, as its statement runs
+
+        return real(store, path, progress=report)
+
+    monkeypatch.setattr(data.bulk, "load_events_file", ctrl_c_while_reading)
+    out = run("load", "--db", db, "events", a, big)
+    assert out.exit_code == 1
+    assert f"{a}: 1 row, 1 new" in out.output and f"interrupted while loading {big}" in out.output
+    store = Store(db)
+    assert store.cursor().execute("SELECT count(*) FROM events WHERE source = 'f'").fetchall() == [(1,)]
+    store.close()

@@ -328,3 +328,24 @@ def test_parquet_rows_are_numbered_in_file_order(ready, tmp_path):
         load_events_file(ready, path)
     assert [(p.row, p.field) for p in exc.value.problems] == [(150001, "data.tokens")]
     assert count_events(ready) == 0
+
+
+def test_a_load_interrupted_in_its_statement_is_stopped_not_reported_as_a_bad_file(ready, tmp_path):
+    """Interrupted (DuckDB's InterruptException), a load ends there: it does not read the
+    file again to name problems it does not have, and writes nothing of it."""
+    import threading
+
+    big = str(tmp_path / "big.csv")  # long enough to be polled for its progress (every 0.2 s)
+    duckdb.sql(f"""COPY (SELECT 'b' || i AS id, 'f' AS source, 'llm' AS type, 'c1' AS subject, '2026-01-05T10:00:00Z' AS time,
+                         'eu' AS region, 1 AS tokens FROM range(1000000) t(i)) TO '{big}' (HEADER)""")
+    loading = ready.cursor()  # the cursor of this thread, which runs the load
+    stopped = threading.Event()
+
+    def interrupt(fraction: float) -> None:
+        if threading.current_thread() is not threading.main_thread() and not stopped.is_set():
+            stopped.set()
+            loading.interrupt()
+
+    with pytest.raises(duckdb.InterruptException):
+        load_events_file(ready, big, progress=interrupt)
+    assert stopped.is_set() and tokens_total(ready) == 0
