@@ -9,6 +9,7 @@ from typing import Any
 
 from api.config import MAX_TOKEN_TTL
 from api.events import MAX_BODY_BYTES, MAX_EVENTS
+from api.jsonio import MAX_DEPTH
 from dashboards import DASHBOARDS
 from data.models import AGGREGATIONS, GRANT_KINDS, INVOICE_STATUSES, INVOICE_TYPES
 from data.usage import WINDOW_SIZES
@@ -194,6 +195,9 @@ SCHEMAS: dict[str, Any] = {
 ERRORS = {"400": "a field is wrong (the error names it)", "401": "no or a wrong API key", "404": "no such resource",
           "409": "exists already", "413": "too large a request",
           "422": "a total too large for the store's numbers (29 digits before the point): ask for smaller windows"}
+# What else a request with a body is refused for (api.jsonio), before any field is looked at.
+NOT_STRICT_JSON = (f"; or the body is not strict JSON (NaN, Infinity and lone surrogates are not JSON) "
+                   f"or nests arrays and objects more than {MAX_DEPTH} deep")
 
 
 def operation(summary: str, *, ok: dict, body: dict | None = None, params: tuple = (), errors=("400", "401"),
@@ -201,6 +205,8 @@ def operation(summary: str, *, ok: dict, body: dict | None = None, params: tuple
     """One operation; `body` is its JSON request's schema, `more_bodies` other media types it takes,
     `error_notes` what an error status means here when ERRORS does not say it."""
     notes = {**ERRORS, **(error_notes or {})}
+    if body is not None and "400" in notes:
+        notes["400"] += NOT_STRICT_JSON
     op: dict[str, Any] = {
         "summary": summary,
         "parameters": list(params),

@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 import jsonschema_rs
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
+from api.jsonio import MAX_DEPTH
 from api.openapi import document
 from conftest import AUTH
 
@@ -39,6 +40,15 @@ def test_every_request_body_has_an_example(client):
     spec = client.get("/v1/openapi.json").json
     for name in ("EmbedRequest", "CustomerInput", "MetricInput", "CloudEvent", "PriceInput"):
         assert spec["components"]["schemas"][name]["examples"], name
+
+
+def test_every_operation_with_a_body_says_a_body_that_is_not_strict_json_is_a_400(client):
+    spec = client.get("/v1/openapi.json").json
+    with_body = [(path, method, op) for path, item in spec["paths"].items() for method, op in item.items() if "requestBody" in op]
+    assert len(with_body) >= 5
+    for path, method, op in with_body:
+        refused = op["responses"]["400"]["description"]
+        assert "NaN" in refused and f"more than {MAX_DEPTH} deep" in refused, (method, path)
 
 
 def _example_holder(spec: dict, schema: dict) -> dict | None:
