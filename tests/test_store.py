@@ -1,8 +1,13 @@
-"""The store's memo of small-table reads: never staler than the last commit."""
+"""The store's memo of small-table reads: never staler than the last commit. Its frames."""
 from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from data.customers import get_customer, upsert_customers
 from data.models import Customer
+from data.store import frame
 
 
 def test_memo_computes_once_until_a_write_commits(store):
@@ -94,3 +99,18 @@ def test_a_loaded_file_forgets_every_customers_usage_but_not_the_small_tables(st
     load_events_file(store, str(path))
     assert store.memo("totals-a", lambda: "after", usage_of="a") == "after"
     assert store.memo("k", lambda: "recomputed") == "kept"
+
+
+def test_a_frame_holds_each_value_as_python_gave_it(store):
+    when = datetime(2026, 3, 29, 1, 30, tzinfo=ZoneInfo("Europe/Paris"))
+    rows = [(when, "eu", Decimal("1.10"), ("a", "b")), (when, None, None, ())]
+    got = frame(rows, ["when", "group", "value", "keys"])
+    assert list(got.columns) == ["when", "group", "value", "keys"] and set(map(str, got.dtypes)) == {"object"}
+    assert [tuple(r) for r in got.itertuples(index=False)] == rows
+    assert got["value"].tolist()[0].as_tuple() == Decimal("1.10").as_tuple()  # the Decimal itself, its exponent kept
+
+
+def test_a_column_added_to_one_frame_is_not_in_the_next(store):
+    first = frame([(1, 2)], ["a", "b"])
+    first["c"] = 3
+    assert list(frame([(1, 2)], ["a", "b"]).columns) == ["a", "b"] and list(frame([], ["a", "b"]).columns) == ["a", "b"]
