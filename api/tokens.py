@@ -25,6 +25,7 @@ EMBED_SALT = "embedash.embed-url.v1"
 # minute for clocks; its signature's age is checked against it too. Revocations older than
 # this name only tokens that no longer verify (data.revocations forgets them).
 TOKENS_LIVE_S = MAX_TOKEN_TTL + 60
+SIGNED_ENTRIES = 4096  # tokens whose checked claims are kept, all forgotten when full (a few MB at most)
 
 
 class TokenDenied(PermissionError):
@@ -76,6 +77,7 @@ class EmbedTokens:
         # itsdangerous wants the newest key last.
         self._serializer = URLSafeTimedSerializer(list(reversed(secret_keys)), salt=EMBED_SALT)
         self._store, self._clock = store, clock
+        self._signed: dict[str, EmbedClaims] = {}  # tokens whose signature was checked: the claims they carry
 
     def issue(self, *, customer_id: str, dashboard: str, ttl: int, options: Mapping[str, Any] | None = None,
               colors: Mapping[str, str] | None = None, group_overrides: Mapping[str, Any] | None = None) -> tuple[str, EmbedClaims]:
@@ -91,6 +93,18 @@ class EmbedTokens:
         """The claims of a valid, unexpired, unrevoked token. Raises TokenDenied."""
         if not token:
             raise TokenDenied("no token")
+        claims = self._signed.get(token) or self._checked(token)
+        if self._clock() >= claims.expires_at:
+            raise TokenDenied("expired", 401, claims)
+        if is_revoked(self._store, token_id=claims.token_id, customer_id=claims.customer_id, issued_ms=claims.issued_ms):
+            raise TokenDenied("revoked", 403, claims)
+        return claims
+
+    def _checked(self, token: str) -> EmbedClaims:
+        """The claims of a token whose signature holds, remembered: a page's every callback
+        sends its token, and its signature and claims stay what they were (a tenth of a usage
+        render's Python). Its expiry and revocation are asked again each time, by `verify`; a
+        token signed longer ago than any token lives has expired by its own claims first."""
         if not token.isascii():  # ours are URL-safe base64; itsdangerous would fail to encode a lone surrogate
             log.info("embed token refused: not ASCII")
             raise TokenDenied("bad signature")
@@ -106,8 +120,7 @@ class EmbedTokens:
         except (KeyError, ValueError, TypeError):
             log.warning("embed token with a good signature but malformed claims")
             raise TokenDenied("malformed claims") from None
-        if self._clock() >= claims.expires_at:
-            raise TokenDenied("expired", 401, claims)
-        if is_revoked(self._store, token_id=claims.token_id, customer_id=claims.customer_id, issued_ms=claims.issued_ms):
-            raise TokenDenied("revoked", 403, claims)
+        if len(self._signed) >= SIGNED_ENTRIES:
+            self._signed.clear()
+        self._signed[token] = claims
         return claims

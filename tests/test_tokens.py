@@ -52,6 +52,26 @@ def test_expired_token_is_denied_401_with_claims_for_theming(store):
     assert exc.value.claims.colors == {"UsageLine_0": "#ff0000"}
 
 
+def test_a_token_verified_before_is_denied_once_it_expires(store):
+    now = [time.time()]
+    tokens = EmbedTokens([NEW], store, clock=lambda: now[0])
+    token, _ = issue(tokens, ttl=60)
+    assert tokens.verify(token)  # its signature checked, and its claims remembered
+    now[0] += 61
+    with pytest.raises(TokenDenied) as exc:
+        tokens.verify(token)
+    assert exc.value.status == 401 and exc.value.reason == "expired"
+
+
+def test_tokens_verify_again_after_the_remembered_ones_are_forgotten(store, monkeypatch):
+    monkeypatch.setattr("api.tokens.SIGNED_ENTRIES", 2)
+    tokens = EmbedTokens([NEW], store)
+    issued = [issue(tokens, customer=f"c{i}") for i in range(5)]
+    for _ in range(2):
+        assert [tokens.verify(token) for token, _ in issued] == [claims for _, claims in issued]
+    assert len(tokens._signed) <= 2
+
+
 def test_token_signed_with_another_salt_is_denied(store):
     forged = URLSafeTimedSerializer(NEW, salt="some-other-purpose").dumps(
         {"c": "c1", "d": "usage", "j": "tok_x", "i": 0, "x": int(time.time()) + 600}
