@@ -162,13 +162,19 @@ def usage_series(
                      _naive_utc(end)]
 
     # Ordered here, not in SQL: a few hundred rows sort faster in Python than DuckDB sets up a sort.
-    rows = sorted(fetch(store, query), key=lambda r: (r[0] is not None, r[0] or _EPOCH, r[1] is not None, r[1] or ""))
+    # No two rows share (w, grp), so plain tuple order compares nothing past them; only a None
+    # beside a value (a group some events lack) needs the key, which puts None first.
+    rows = fetch(store, query)
+    try:
+        rows.sort()
+    except TypeError:
+        rows.sort(key=lambda r: (r[0] is not None, r[0] or _EPOCH, r[1] is not None, r[1] or ""))
 
     first, last = start.astimezone(zone), end.astimezone(zone)
-    windows: dict = {}  # one window's bounds per distinct w, shared by its groups
+    windows: dict = dict.fromkeys(r[0] for r in rows)  # one window's bounds per distinct w, shared by its groups
     # Only the earliest and the latest window can reach past [start, end): each window holds an
     # event inside it, and a window between two others lies between their events.
-    ws = [r[0] for r in rows if r[0] is not None]  # in order: None sorts first
+    ws = [w for w in windows if w is not None]  # in order: None sorts first
     outer = {ws[0], ws[-1]} if ws else set()
 
     def bounds(w) -> tuple[datetime, datetime]:
@@ -181,12 +187,9 @@ def usage_series(
             return first, last
         return clipped(w_start, w_end, first, last) if w in outer else (w_start, w_end)
 
-    out = []
-    for w, grp, value in rows:
-        if w not in windows:
-            windows[w] = bounds(w)
-        out.append((*windows[w], grp, Decimal(value) if value is not None else None))
-    return frame(out, SERIES_COLUMNS)
+    for w in windows:
+        windows[w] = bounds(w)
+    return frame([(*windows[w], grp, None if value is None else Decimal(value)) for w, grp, value in rows], SERIES_COLUMNS)
 
 
 def usage_totals(

@@ -238,3 +238,18 @@ def test_latest_of_events_at_the_same_instant_is_the_greatest_source_and_id(stor
     assert answers() == ([Decimal(3)], [Decimal(3)])  # "y" > "x"
     cluster(store)
     assert answers() == ([Decimal(3)], [Decimal(3)])
+
+
+def test_a_series_is_in_window_order_and_within_a_window_events_lacking_the_group_come_first(store):
+    upsert_customers(store, [Customer("a", "A", "USD", "Asia/Tokyo", "en_US")])
+    upsert_metrics(store, METRICS)
+    ingest_events(store, events([
+        ("a", datetime(2026, 3, 2, 1, 0), {"v": "1", "region": "us"}),
+        ("a", datetime(2026, 3, 2, 2, 0), {"v": "2"}),
+        ("a", datetime(2026, 3, 1, 3, 0), {"v": "3", "region": "eu"}),
+        ("a", datetime(2026, 3, 2, 3, 0), {"v": "4", "region": "eu"}),
+        ("a", datetime(2026, 3, 1, 4, 0), {"v": "5"}),
+    ]))  # fmt: skip
+    got = series(store, "sum_m", group_by="region")
+    assert [(w.day, g, v) for w, g, v in zip(got.window_start, got.group, got.value)] == [
+        (1, None, Decimal(5)), (1, "eu", Decimal(3)), (2, None, Decimal(2)), (2, "eu", Decimal(4)), (2, "us", Decimal(1))]
