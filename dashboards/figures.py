@@ -14,6 +14,7 @@ from babel.dates import format_date, format_skeleton
 from babel.numbers import get_decimal_symbol, get_group_symbol
 
 from dashboards.formatting import money
+from data.store import columns
 from theme import plotly_template, series_colors
 
 NO_GROUP = "(none)"
@@ -50,11 +51,12 @@ def _day_texts(day: date, locale: str) -> tuple[str, str]:
     return day.isoformat(), literal(day_label(day, locale))
 
 
-def _day_ticks(first_day: date, last_day: date, locale: str) -> tuple[list[str], list[str]]:
+@lru_cache(maxsize=1024)
+def _day_ticks(first_day: date, last_day: date, locale: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     days = (last_day - first_day).days + 1
     step = max(1, round(days / 6))
     ticks = [last_day - timedelta(days=i) for i in range(0, days, step)][::-1]
-    return [d.isoformat() for d in ticks], [literal(day_label(d, locale, "tick")) for d in ticks]
+    return tuple(d.isoformat() for d in ticks), tuple(literal(day_label(d, locale, "tick")) for d in ticks)
 
 
 def usage_bar_figure(
@@ -77,9 +79,9 @@ def usage_bar_figure(
     group_names = group_names or {}
     # Plain loops over the columns as lists: a pandas groupby costs more than the whole figure
     # here, and this runs once a bar (up to 450 a chart).
-    starts, values = series["window_start"].tolist(), series["value"].tolist()
+    starts, groups, values = columns(series, "window_start", "group", "value")
     rows_of: dict[str | None, list[int]] = {}  # group -> its rows, in the series' order
-    for i, group in enumerate(series["group"].tolist()):
+    for i, group in enumerate(groups):
         missing = group is None or (isinstance(group, float) and group != group)  # None, or NaN from a non-object frame
         rows_of.setdefault(None if missing else str(group), []).append(i)
     grouped = any(g is not None for g in rows_of)
@@ -118,7 +120,7 @@ def usage_bar_figure(
             legend={"orientation": "h", "y": -0.15},
             # Half a day of margin either side, so every day of the window has its slot.
             xaxis={"type": "date", "range": [f"{first_day - timedelta(days=1)}T12:00", f"{last_day}T12:00"],
-                   "tickvals": tickvals, "ticktext": ticktext},
+                   "tickvals": list(tickvals), "ticktext": list(ticktext)},
             yaxis={"title": {"text": shown_unit}, "rangemode": "tozero"},
         ),  # fmt: skip
     }

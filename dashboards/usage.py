@@ -24,7 +24,7 @@ from data.money import exact_text, money_text
 from data.models import BillableMetric, Customer
 from data.prices import list_prices
 from data.rating import ADDITIVE, spend_series
-from data.store import frame
+from data.store import columns, frame
 from data.usage import SERIES_COLUMNS, trailing_days, usage_series, usage_totals
 
 WINDOWS = ("30", "60", "90")
@@ -109,7 +109,7 @@ def _per_group(daily: pd.DataFrame, metric: BillableMetric) -> pd.DataFrame:
     """The window's value per group, folded from the daily series (saves a query)."""
     fold = _FOLDS[metric.aggregation]
     values: dict[Any, list] = {}
-    for group, value in zip(daily["group"].tolist(), daily["value"].tolist()):
+    for group, value in zip(*columns(daily, "group", "value")):
         of_group = values.get(group)
         if of_group is None:
             of_group = values[group] = []
@@ -191,12 +191,12 @@ class _Shown:
 
     def totals_rows(self) -> list[list[Any]]:
         units = {m.slug: self.unit(m) for m in self.metrics}
-        t = self.totals
-        return [[name, self.shown_value(value), units[slug]] for slug, name, value in zip(t["metric"], t["name"], t["value"])]
+        return [[name, self.shown_value(value), units[slug]]
+                for slug, name, value in zip(*columns(self.totals, "metric", "name", "value"))]
 
     def breakdown_rows(self) -> list[list[Any]]:
         unit = self.unit(self.metric)
-        return [[self.group_label(g), self.shown_value(v), unit] for g, v in zip(self.breakdown["group"], self.breakdown["value"])]
+        return [[self.group_label(g), self.shown_value(v), unit] for g, v in zip(*columns(self.breakdown, "group", "value"))]
 
 
 def register(app: dash.Dash, deps: EmbedDeps) -> None:

@@ -114,3 +114,14 @@ def test_a_column_added_to_one_frame_is_not_in_the_next(store):
     first = frame([(1, 2)], ["a", "b"])
     first["c"] = 3
     assert list(frame([(1, 2)], ["a", "b"]).columns) == ["a", "b"] and list(frame([], ["a", "b"]).columns) == ["a", "b"]
+
+
+def test_columns_reads_the_named_columns_as_lists_whatever_the_frame(store):
+    import pandas as pd
+
+    from data.store import columns
+
+    built = frame([("a", Decimal("1.5"), None), ("b", Decimal(2), "x")], ["name", "value", "group"])
+    assert columns(built, "group", "name") == [[None, "x"], ["a", "b"]]
+    mixed = pd.DataFrame({"n": [1, 2], "s": ["a", None]})  # typed columns, not one object array
+    assert columns(mixed, "s", "n") == [mixed["s"].tolist(), mixed["n"].tolist()]
