@@ -149,7 +149,7 @@ def _refuse_in_use(path: str, doing: str) -> None:
 
 def _serve(config: Config, *, host: str, port: int, threads: int, demo: bool = False, banner=None) -> None:
     from api import create_app
-    from api.server import make_server
+    from api.server import make_server, settle_heap
 
     config.check()
     configure_logging(config.log_level)
@@ -170,6 +170,7 @@ def _serve(config: Config, *, host: str, port: int, threads: int, demo: bool = F
                    "(set a comma list of keys and restart)", err=True)
     if banner:
         banner(app, base)
+    settle_heap()
     try:
         server.run()
     except KeyboardInterrupt:

@@ -1,6 +1,7 @@
 """The production WSGI server: waitress with a thread pool (never Flask's development server)."""
 from __future__ import annotations
 
+import gc
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,6 +18,15 @@ def make_server(app: Flask, *, host: str = "127.0.0.1", port: int = 8050, thread
     request queued behind busy threads is summed up, not written once a request (api.logs)."""
     summarise_queue_warnings()
     return create_server(app, host=host, port=port, threads=threads, ident="embedash")
+
+
+def settle_heap() -> None:
+    """Once the app is built, before serving: collect the start's garbage, then freeze what is
+    left (the modules, Dash's app, the store) out of the collector's reach. Left in, it made every
+    full collection walk it all, about 40 ms at a time under the 50 viewers, with each request in
+    flight waiting; two fell in a run of them and were its slowest tenth."""
+    gc.collect()
+    gc.freeze()
 
 
 def stop_server(server) -> None:

@@ -466,3 +466,15 @@ def test_load_interrupted_inside_duckdbs_statement_says_so_and_writes_nothing_of
     store = Store(db)
     assert store.cursor().execute("SELECT count(*) FROM events WHERE source = 'f'").fetchall() == [(1,)]
     store.close()
+
+
+def test_the_heap_a_server_starts_with_is_frozen_out_of_later_collections():
+    import gc
+
+    from api.server import settle_heap
+
+    try:
+        settle_heap()
+        assert gc.get_freeze_count() > 10_000  # the modules and what they built: no full collection walks them again
+    finally:
+        gc.unfreeze()
