@@ -62,6 +62,13 @@ def store():
     s.close()
 
 
+@pytest.fixture(params=["pandas' row conversion", "the public constructor"])
+def frame_path(request, monkeypatch):
+    """Both ways `frame` builds: with pandas' own list-to-array step, and without (a pandas that moved it)."""
+    if request.param == "the public constructor":
+        monkeypatch.setattr("data.store._object_rows", None)
+
+
 @pytest.fixture
 def app(config, store):
     return create_app(config, store=store)

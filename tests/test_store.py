@@ -101,7 +101,7 @@ def test_a_loaded_file_forgets_every_customers_usage_but_not_the_small_tables(st
     assert store.memo("k", lambda: "recomputed") == "kept"
 
 
-def test_a_frame_holds_each_value_as_python_gave_it(store):
+def test_a_frame_holds_each_value_as_python_gave_it(frame_path):
     when = datetime(2026, 3, 29, 1, 30, tzinfo=ZoneInfo("Europe/Paris"))
     rows = [(when, "eu", Decimal("1.10"), ("a", "b")), (when, None, None, ())]
     got = frame(rows, ["when", "group", "value", "keys"])
@@ -110,7 +110,7 @@ def test_a_frame_holds_each_value_as_python_gave_it(store):
     assert got["value"].tolist()[0].as_tuple() == Decimal("1.10").as_tuple()  # the Decimal itself, its exponent kept
 
 
-def test_a_column_added_to_one_frame_is_not_in_the_next(store):
+def test_a_column_added_to_one_frame_is_not_in_the_next(frame_path):
     first = frame([(1, 2)], ["a", "b"])
     first["c"] = 3
     assert list(frame([(1, 2)], ["a", "b"]).columns) == ["a", "b"] and list(frame([], ["a", "b"]).columns) == ["a", "b"]
