@@ -380,6 +380,8 @@ def load_events(db, files, then_cluster):
 
     store = _open_store(db)
     done = []
+    stopped: list[str] = []  # why the load stopped short, if it did
+    interrupted = False
     steps = 1000  # of the bar, a file: DuckDB's progress through it
     try:
         with click.progressbar(length=steps * len(files), label="loading", item_show_func=lambda f: f and Path(f).name,
@@ -395,31 +397,27 @@ def load_events(db, files, then_cluster):
             click.echo("clustering...", err=True)
             run_cluster(store)
     except LoadError as exc:
-        lines = [str(exc)] + [f"  row {p.row}, field {p.field}: {p.message}" for p in exc.problems[1:]]
-        raise click.ClickException("\n".join(_stopped(lines, done, files))) from None
+        stopped = _stopped([str(exc)] + [f"  row {p.row}, field {p.field}: {p.message}" for p in exc.problems[1:]], done, files)
     except (KeyboardInterrupt, RuntimeError, duckdb.Error) as exc:  # in a statement, Ctrl-C is DuckDB's "Query interrupted"
         if not (isinstance(exc, KeyboardInterrupt) or _interrupted(exc)):
             raise
-        if len(done) < len(files):
-            lines = _stopped([f"interrupted while loading {files[len(done)]}"], done, files)
-        else:
-            for result in done:
-                click.echo(_loaded(result))
-            lines = ["interrupted while clustering, with every file loaded: `embedash cluster` clusters the store"]
-        click.echo("\n".join(lines), err=True)
-        raise click.Abort() from None
+        interrupted = True
+        stopped = (_stopped([f"interrupted while loading {files[len(done)]}"], done, files) if len(done) < len(files)
+                   else ["interrupted while clustering, with every file loaded: `embedash cluster` clusters the store"])
     finally:
         store.close()
     for result in done:
         click.echo(_loaded(result))
+    if interrupted:
+        click.echo("\n".join(stopped), err=True)
+        raise click.Abort()
+    if stopped:
+        raise click.ClickException("\n".join(stopped))
 
 
 def _stopped(why: list[str], done: list, files: tuple[str, ...]) -> list[str]:
-    """What a load stopped at a file says, after the results of the files before it (on
-    stdout): that file is not written at all (each is one transaction), those after it not
-    attempted."""
-    for result in done:
-        click.echo(_loaded(result))
+    """What a load stopped at a file says: that file is not written at all (each is one
+    transaction), the files before it are, those after it were not attempted."""
     lines = [*why, "nothing of that file was written"]
     if len(files) > 1:
         lines.append(f"loaded: {', '.join(r.path for r in done) or 'none'}")

@@ -171,10 +171,10 @@ def usage_series(
         rows.sort(key=lambda r: (r[0] is not None, r[0] or _EPOCH, r[1] is not None, r[1] or ""))
 
     first, last = start.astimezone(zone), end.astimezone(zone)
-    windows: dict = dict.fromkeys(r[0] for r in rows)  # one window's bounds per distinct w, shared by its groups
+    distinct = dict.fromkeys(r[0] for r in rows)  # each w once, in order: None sorts first
     # Only the earliest and the latest window can reach past [start, end): each window holds an
     # event inside it, and a window between two others lies between their events.
-    ws = [w for w in windows if w is not None]  # in order: None sorts first
+    ws = [w for w in distinct if w is not None]
     outer = {ws[0], ws[-1]} if ws else set()
 
     def bounds(w) -> tuple[datetime, datetime]:
@@ -187,8 +187,7 @@ def usage_series(
             return first, last
         return clipped(w_start, w_end, first, last) if w in outer else (w_start, w_end)
 
-    for w in windows:
-        windows[w] = bounds(w)
+    windows = {w: bounds(w) for w in distinct}  # one window's bounds, shared by its groups
     return frame([(*windows[w], grp, None if value is None else Decimal(value)) for w, grp, value in rows], SERIES_COLUMNS)
 
 
